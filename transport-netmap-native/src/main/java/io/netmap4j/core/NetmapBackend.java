@@ -1,0 +1,24 @@
+package io.netmap4j.core;
+
+import io.netmap4j.spec.PortSpec;
+
+/**
+ * Something that can open netmap ports: the kernel module through /dev/netmap, or the
+ * project's user-space implementation of the same memory layout and ring protocol.
+ */
+public interface NetmapBackend {
+    /** A short name: {@code kernel} or {@code user}. */
+    String name();
+
+    /** True when this backend can open ports on this machine. */
+    boolean isAvailable();
+
+    /** Why {@link #isAvailable()} is false, or null when it is true. */
+    Throwable unavailabilityCause();
+
+    /**
+     * Opens and registers a port. Opening is done in steps, each undone exactly on failure, so
+     * that a failed open leaks no file descriptor, mapping or shared file.
+     */
+    NetmapPort open(PortSpec spec) throws NetmapException;
+}

@@ -1,0 +1,262 @@
+package io.netmap4j.core;
+
+import io.netmap4j.abi.Errno;
+import io.netmap4j.abi.LibC;
+import io.netmap4j.abi.gen.netmap_if;
+import io.netmap4j.spec.PortSpec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.netmap4j.abi.NetmapConstants.POLLERR;
+import static io.netmap4j.abi.NetmapConstants.POLLHUP;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * One registered netmap port: its memory region, the rings this descriptor is bound to, its
+ * extra buffers, a pollable file descriptor, and the two syncs. What libnetmap calls an
+ * {@code nmport_d}, for every backend.
+ *
+ * <p>Threading follows netmap: a ring may be used and synced by one thread at a time. The port
+ * itself holds no lock; {@link #close()} must not race with a sync.
+ *
+ * <h2>Waiting for readiness</h2>
+ * An event loop that polls many ports does, for each port, what netmap's own poll does inside
+ * the kernel, in three steps that work for every backend:
+ * <ol>
+ *   <li>{@link #prepareToPoll(int)} returns the operations that are ready now (0 when none);</li>
+ *   <li>if none is ready anywhere, the loop blocks in poll(2) on {@link #fd()} for
+ *       {@link #pollEvents(int)};</li>
+ *   <li>{@link #completePoll(int, int)} turns what poll(2) returned into ready operations.</li>
+ * </ol>
+ * For the kernel backend the first step does nothing and poll(2) runs the syncs. For the user
+ * backend the first step runs the syncs and tells the peer that this side is about to sleep.
+ */
+public abstract class NetmapPort implements AutoCloseable {
+    private static final long NI_BUFS_HEAD = netmap_if.ni_bufs_head$offset();
+
+    private final PortSpec spec;
+    private final NetmapBackend backend;
+    private final MemorySegment region;
+    private final MemorySegment nifp;
+    private final int memId;
+    private final int extraBuffers;
+    private final NetmapRing[] txRings;
+    private final NetmapRing[] rxRings;
+    private final MemorySegment pollFd = Arena.ofAuto().allocate(LibC.POLLFD_SIZE, 8);
+    private volatile boolean closed;
+
+    /**
+     * Builds the view of a registered port.
+     *
+     * @param region       the mapped memory region
+     * @param nifpOffset   offset of this descriptor's {@code netmap_if} in the region
+     * @param memId        the region's id ({@code nr_mem_id})
+     * @param extraBuffers extra buffers granted ({@code nr_extra_bufs} out)
+     * @throws IllegalArgumentException if the {@code netmap_if} or a ring does not fit the region
+     */
+    protected NetmapPort(PortSpec spec, NetmapBackend backend, MemorySegment region, long nifpOffset,
+                         int memId, int extraBuffers) {
+        this.spec = spec;
+        this.backend = backend;
+        this.region = region;
+        this.memId = memId;
+        this.extraBuffers = extraBuffers;
+        long headerSize = netmap_if.layout().byteSize();
+        if (nifpOffset < 0 || nifpOffset + headerSize > region.byteSize()) {
+            throw new IllegalArgumentException("netmap_if offset " + nifpOffset + " outside the region");
+        }
+        int tx = region.get(JAVA_INT, nifpOffset + netmap_if.ni_tx_rings$offset());
+        int rx = region.get(JAVA_INT, nifpOffset + netmap_if.ni_rx_rings$offset());
+        int hostTx = region.get(JAVA_INT, nifpOffset + netmap_if.ni_host_tx_rings$offset());
+        int hostRx = region.get(JAVA_INT, nifpOffset + netmap_if.ni_host_rx_rings$offset());
+        long entries = (long) tx + hostTx + rx + hostRx;
+        if (tx < 0 || rx < 0 || hostTx < 0 || hostRx < 0 || entries > 0x10000
+                || nifpOffset + headerSize + entries * 8 > region.byteSize()) {
+            throw new IllegalArgumentException("netmap_if describes " + entries + " rings, more than the region holds");
+        }
+        this.nifp = region.asSlice(nifpOffset, headerSize + entries * 8);
+        this.txRings = boundRings(0, tx + hostTx, true);
+        this.rxRings = boundRings(tx + hostTx, rx + hostRx, false);
+    }
+
+    /** The rings of one direction with a non-zero {@code ring_ofs}: those this descriptor is bound to. */
+    private NetmapRing[] boundRings(int firstEntry, int count, boolean tx) {
+        List<NetmapRing> rings = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long ofs = nifp.get(JAVA_LONG, netmap_if.layout().byteSize() + 8L * (firstEntry + i));
+            if (ofs != 0) {
+                long ringOffset = nifp.address() - region.address() + ofs;
+                int ringId = Short.toUnsignedInt(region.get(JAVA_SHORT, ringOffset + NetmapRing.RINGID));
+                rings.add(new NetmapRing(region, ringOffset, ringId, tx));
+            }
+        }
+        return rings.toArray(new NetmapRing[0]);
+    }
+
+    /** The parsed name this port was opened with. */
+    public final PortSpec spec() {
+        return spec;
+    }
+
+    /** The name this port was opened with, for example {@code netmap:eth0-1}. */
+    public final String name() {
+        return spec.toString();
+    }
+
+    /** The backend that opened this port. */
+    public final NetmapBackend backend() {
+        return backend;
+    }
+
+    /** The whole mapped memory region (rings and buffers of every port that shares it). */
+    public final MemorySegment region() {
+        return region;
+    }
+
+    /** The region's id: ports with the same id share buffers, so frames can move by index swap. */
+    public final int memId() {
+        return memId;
+    }
+
+    /** Bytes in each buffer. */
+    public final int bufferSize() {
+        return txRings.length > 0 ? txRings[0].bufferSize() : rxRings.length > 0 ? rxRings[0].bufferSize() : 0;
+    }
+
+    /** Number of TX rings this descriptor is bound to. */
+    public final int txRingCount() {
+        return txRings.length;
+    }
+
+    /** Number of RX rings this descriptor is bound to. */
+    public final int rxRingCount() {
+        return rxRings.length;
+    }
+
+    /** The {@code i}-th bound TX ring (0-based among the bound ones). */
+    public final NetmapRing txRing(int i) {
+        return txRings[i];
+    }
+
+    /** The {@code i}-th bound RX ring (0-based among the bound ones). */
+    public final NetmapRing rxRing(int i) {
+        return rxRings[i];
+    }
+
+    /** Extra buffers the backend granted at open. */
+    public final int extraBufferCount() {
+        return extraBuffers;
+    }
+
+    /**
+     * The first buffer of the extra-buffer list ({@code ni_bufs_head}); the list is linked
+     * through the first 4 bytes of each buffer and ends with 0. Whatever list this points to
+     * when the port closes is given back.
+     */
+    public final int extraBuffersHead() {
+        return nifp.get(JAVA_INT, NI_BUFS_HEAD);
+    }
+
+    public final void extraBuffersHead(int bufIdx) {
+        nifp.set(JAVA_INT, NI_BUFS_HEAD, bufIdx);
+    }
+
+    /**
+     * Takes one buffer off the extra-buffer list, or returns 0 when the list is empty.
+     *
+     * @throws IndexOutOfBoundsException if the list names a buffer outside the region
+     */
+    public final int takeExtraBuffer() {
+        int head = extraBuffersHead();
+        if (head != 0) {
+            NetmapRing any = anyRing();
+            extraBuffersHead(region.get(JAVA_INT, any.bufferOffset(head)));
+        }
+        return head;
+    }
+
+    /** Puts a buffer back on the extra-buffer list. */
+    public final void giveExtraBuffer(int bufIdx) {
+        NetmapRing any = anyRing();
+        region.set(JAVA_INT, any.bufferOffset(bufIdx), extraBuffersHead());
+        extraBuffersHead(bufIdx);
+    }
+
+    private NetmapRing anyRing() {
+        return txRings.length > 0 ? txRings[0] : rxRings[0];
+    }
+
+    /** The file descriptor an event loop polls for this port. */
+    public abstract int fd();
+
+    /** Pushes the TX slots in {@code [old head, head)} and reclaims completed ones (NIOCTXSYNC). */
+    public abstract void txSync() throws NetmapException;
+
+    /** Releases the RX slots before {@code head} and fetches new frames (NIOCRXSYNC). */
+    public abstract void rxSync() throws NetmapException;
+
+    /**
+     * Step 1 of waiting: the operations of {@code ops} (POLLIN, POLLOUT) that are ready now,
+     * with POLLERR or POLLHUP when the port is broken or its peer is gone; 0 when the caller
+     * may block in poll(2).
+     */
+    public abstract int prepareToPoll(int ops) throws NetmapException;
+
+    /** Step 2 of waiting: the events to ask poll(2) for on {@link #fd()}. */
+    public abstract int pollEvents(int ops);
+
+    /** Step 3 of waiting: the ready operations, given what poll(2) returned for {@link #fd()}. */
+    public abstract int completePoll(int ops, int revents) throws NetmapException;
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: forever) until one of {@code ops} is ready on this
+     * port alone, and returns the ready operations (0 on timeout). For simple programs and
+     * tests; event loops use the three steps above over all their ports.
+     */
+    public final int poll(int ops, int timeoutMillis) throws NetmapException {
+        int ready = prepareToPoll(ops);
+        if (ready != 0) {
+            return ready;
+        }
+        pollFd.set(JAVA_INT, 0, fd());
+        pollFd.set(JAVA_SHORT, 4, (short) pollEvents(ops));
+        pollFd.set(JAVA_SHORT, 6, (short) 0);
+        int r = LibC.poll(pollFd, 1, timeoutMillis);
+        int revents = r > 0 ? Short.toUnsignedInt(pollFd.get(JAVA_SHORT, 6)) : 0;
+        if (r < 0 && r != -Errno.EINTR) {
+            throw new NetmapException("poll on " + name() + " failed", -r, null);
+        }
+        return completePoll(ops, revents) & (ops | POLLERR | POLLHUP);
+    }
+
+    /** True until {@link #close()}. */
+    public final boolean isOpen() {
+        return !closed;
+    }
+
+    /**
+     * Unregisters the port and unmaps its region. Idempotent. Buffers still referenced by
+     * views of the region must not be touched afterwards.
+     */
+    @Override
+    public final void close() {
+        if (!closed) {
+            closed = true;
+            doClose();
+        }
+    }
+
+    /** Releases what the backend holds for this port; called once. */
+    protected abstract void doClose();
+
+    @Override
+    public String toString() {
+        return name() + " (" + backend.name() + " backend, mem id " + memId + ", " + txRings.length + " TX / "
+                + rxRings.length + " RX rings, buffers of " + bufferSize() + " B)";
+    }
+}
