@@ -125,6 +125,19 @@ FIELD(nmreq_pools_info, nr_buf_pool_offset,    48, 8);
 FIELD(nmreq_pools_info, nr_buf_pool_objtotal,  56, 4);
 FIELD(nmreq_pools_info, nr_buf_pool_objsize,   60, 4);
 
+SIZE(nmreq_opt_extmem, 96);
+FIELD(nmreq_opt_extmem, nro_opt,     0, 24);
+FIELD(nmreq_opt_extmem, nro_usrptr, 24, 8);
+FIELD(nmreq_opt_extmem, nro_info,   32, 64);
+
+SIZE(nmreq_opt_offsets, 56);
+FIELD(nmreq_opt_offsets, nro_opt,             0, 24);
+FIELD(nmreq_opt_offsets, nro_max_offset,     24, 8);
+FIELD(nmreq_opt_offsets, nro_initial_offset, 32, 8);
+FIELD(nmreq_opt_offsets, nro_offset_bits,    40, 4);
+FIELD(nmreq_opt_offsets, nro_tx_align,       44, 4);
+FIELD(nmreq_opt_offsets, nro_min_gap,        48, 8);
+
 /* Legacy request of NIOCREGIF/NIOCGINFO. */
 SIZE(nmreq, 60);
 FIELD(nmreq, nr_name,     0,  16);

@@ -7,6 +7,8 @@ import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.abi.gen.nm_timeval;
 import io.netmap4j.abi.gen.nmreq;
 import io.netmap4j.abi.gen.nmreq_header;
+import io.netmap4j.abi.gen.nmreq_opt_extmem;
+import io.netmap4j.abi.gen.nmreq_opt_offsets;
 import io.netmap4j.abi.gen.nmreq_option;
 import io.netmap4j.abi.gen.nmreq_pools_info;
 import io.netmap4j.abi.gen.nmreq_port_hdr;
@@ -107,6 +109,8 @@ class AbiLayoutTest {
             new Struct(nmreq_port_hdr.class, 8),
             new Struct(nmreq_vale_polling.class, 16),
             new Struct(nmreq_pools_info.class, 64),
+            new Struct(nmreq_opt_extmem.class, 96),
+            new Struct(nmreq_opt_offsets.class, 56),
             new Struct(nmreq.class, 60),
             new Struct(netmap_if.class, 56),
             new Struct(netmap_ring.class, 256),
@@ -192,6 +196,17 @@ class AbiLayoutTest {
             m(nmreq_pools_info.class,    "nr_buf_pool_offset",        48,    8),
             m(nmreq_pools_info.class,    "nr_buf_pool_objtotal",      56,    4),
             m(nmreq_pools_info.class,    "nr_buf_pool_objsize",       60,    4),
+
+            // options of a REGISTER request
+            m(nmreq_opt_extmem.class,    "nro_opt",                    0,   24),
+            m(nmreq_opt_extmem.class,    "nro_usrptr",                24,    8),
+            m(nmreq_opt_extmem.class,    "nro_info",                  32,   64),
+            m(nmreq_opt_offsets.class,   "nro_opt",                    0,   24),
+            m(nmreq_opt_offsets.class,   "nro_max_offset",            24,    8),
+            m(nmreq_opt_offsets.class,   "nro_initial_offset",        32,    8),
+            m(nmreq_opt_offsets.class,   "nro_offset_bits",           40,    4),
+            m(nmreq_opt_offsets.class,   "nro_tx_align",              44,    4),
+            m(nmreq_opt_offsets.class,   "nro_min_gap",               48,    8),
 
             // legacy request of NIOCREGIF / NIOCGINFO
             m(nmreq.class,               "nr_name",                    0,   16),
