@@ -50,7 +50,7 @@ public final class NetmapControl implements AutoCloseable {
      * The kernel creates what opening would create (a pipe's parent, an ephemeral VALE port) for
      * the time of the request.
      *
-     * @param name a port name as the kernel knows it ({@code eth0}, {@code vale0:a}, {@code x{1});
+     * @param name a port name as the kernel knows it ({@code eth0}, {@code vale0:a}, <code>x{1</code>);
      *             a leading {@code netmap:} is dropped
      */
     public PortInfo portInfo(String name) throws NetmapException {
