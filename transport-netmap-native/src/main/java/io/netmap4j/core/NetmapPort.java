@@ -214,24 +214,48 @@ public abstract class NetmapPort implements AutoCloseable {
     public abstract int completePoll(int ops, int revents) throws NetmapException;
 
     /**
+     * The longest an event loop may block in poll(2) on {@link #fd()} before it runs the three
+     * steps again, in nanoseconds; -1 for no limit. A backend that cannot make its descriptor
+     * readable on every event (the user backend learns that a peer process died only by
+     * looking) asks for a bounded sleep here, so that it notices within that time.
+     */
+    public long maxPollDelayNanos() {
+        return -1;
+    }
+
+    /**
      * Waits up to {@code timeoutMillis} (-1: forever) until one of {@code ops} is ready on this
      * port alone, and returns the ready operations (0 on timeout). For simple programs and
-     * tests; event loops use the three steps above over all their ports.
+     * tests; event loops use the three steps above over all their ports, and honour
+     * {@link #maxPollDelayNanos()} as this method does.
      */
     public final int poll(int ops, int timeoutMillis) throws NetmapException {
-        int ready = prepareToPoll(ops);
-        if (ready != 0) {
-            return ready;
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
+        long cap = maxPollDelayNanos();
+        for (;;) {
+            int ready = prepareToPoll(ops);
+            if (ready != 0) {
+                return ready & (ops | POLLERR | POLLHUP);
+            }
+            long now = System.nanoTime();
+            long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - now);
+            if (cap >= 0) {
+                wait = Math.min(wait, cap);
+            }
+            int waitMillis = wait == Long.MAX_VALUE ? -1 : (int) Math.min(Integer.MAX_VALUE, (wait + 999_999) / 1_000_000);
+            pollFd.set(JAVA_INT, 0, fd());
+            pollFd.set(JAVA_SHORT, 4, (short) pollEvents(ops));
+            pollFd.set(JAVA_SHORT, 6, (short) 0);
+            int r = LibC.poll(pollFd, 1, waitMillis);
+            int revents = r > 0 ? Short.toUnsignedInt(pollFd.get(JAVA_SHORT, 6)) : 0;
+            if (r < 0 && r != -Errno.EINTR) {
+                throw new NetmapException("poll on " + name() + " failed", -r, null);
+            }
+            ready = completePoll(ops, revents) & (ops | POLLERR | POLLHUP);
+            if (ready != 0 || (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)) {
+                return ready;
+            }
         }
-        pollFd.set(JAVA_INT, 0, fd());
-        pollFd.set(JAVA_SHORT, 4, (short) pollEvents(ops));
-        pollFd.set(JAVA_SHORT, 6, (short) 0);
-        int r = LibC.poll(pollFd, 1, timeoutMillis);
-        int revents = r > 0 ? Short.toUnsignedInt(pollFd.get(JAVA_SHORT, 6)) : 0;
-        if (r < 0 && r != -Errno.EINTR) {
-            throw new NetmapException("poll on " + name() + " failed", -r, null);
-        }
-        return completePoll(ops, revents) & (ops | POLLERR | POLLHUP);
     }
 
     /** True until {@link #close()}. */
