@@ -1,0 +1,190 @@
+package io.netmap4j.user;
+
+import io.netmap4j.abi.Errno;
+import io.netmap4j.abi.ErrnoException;
+import io.netmap4j.abi.LibC;
+import io.netmap4j.abi.gen.netmap_ring;
+import io.netmap4j.core.NetmapException;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static io.netmap4j.abi.NetmapConstants.NR_RING_DIR_RX;
+import static io.netmap4j.abi.NetmapConstants.NR_RING_DIR_TX;
+import static io.netmap4j.user.PipeLayout.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The pipes of a region: which pair slot holds which pipe id, and how a pipe is built and torn
+ * down. As in netmap, a pipe comes into being when its first end opens and is destroyed when
+ * the last registration of either end goes; its buffers return to the region's pool then.
+ * Used with the region's file lock held.
+ */
+final class PairTable {
+    private static final long RING_BUF_OFS = netmap_ring.buf_ofs$offset();
+    private static final long RING_NUM_SLOTS = netmap_ring.num_slots$offset();
+    private static final long RING_BUF_SIZE = netmap_ring.nr_buf_size$offset();
+    private static final long RING_DIR = netmap_ring.dir$offset();
+    private static final long RING_TAIL = netmap_ring.tail$offset();
+    private static final long RING_HEADER = netmap_ring.layout().byteSize();
+    private static final long SLOT_SIZE = 16;
+
+    private final RegionFile file;
+    private final MemorySegment mem;
+    private final BufferPool pool;
+
+    PairTable(RegionFile file, BufferPool pool) {
+        this.file = file;
+        this.mem = file.mem();
+        this.pool = pool;
+    }
+
+    /** The pair slot of pipe {@code id}, or -1. */
+    int find(byte[] id) {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            long e = entry(k);
+            if (mem.get(JAVA_INT, e + E_STATE) == ENTRY_LIVE) {
+                int len = mem.get(JAVA_INT, e + E_ID_LEN);
+                if (len == id.length && Arrays.equals(mem.asSlice(e + E_ID, len).toArray(JAVA_BYTE), id)) {
+                    return k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** A free pair slot, or -1 when the region holds MAX_PAIRS pipes already. */
+    int freeSlot() {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_LIVE) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** True when some registration (of this or another process, alive) holds end {@code end}. */
+    boolean endHeld(int pair, int end) {
+        return file.heldByOthers(endLockBytes(pair, end), NIFS_PER_END);
+    }
+
+    /** True when the end says it is open although nobody holds it: its holder died. */
+    boolean endAbandoned(int pair, int end) {
+        return mem.get(JAVA_INT, endState(pair, end)) == END_OPEN && !endHeld(pair, end);
+    }
+
+    static boolean validSlots(int n) {
+        return n >= 2 && n <= MAX_SLOTS;
+    }
+
+    int slots(int pair, boolean directionA) {
+        return mem.get(JAVA_INT, pair(pair) + (directionA ? C_SLOTS_A : C_SLOTS_B));
+    }
+
+    /**
+     * Builds pipe {@code id} in pair slot {@code k}: rings of {@code slotsA} slots for the
+     * master-to-slave direction and {@code slotsB} for the other, and the two doorbells.
+     */
+    void create(int k, byte[] id, int slotsA, int slotsB) throws NetmapException {
+        long base = pair(k);
+        try {
+            Posix.reserve(file.fd(), base, RING_AREA + 4 * RING_STRIDE);
+        } catch (ErrnoException e) {
+            throw new NetmapException("no memory for a pipe in " + file.path() + " (" + e.getMessage() + ")", e.errno(), e);
+        }
+        int[] bufs = new int[slotsA + slotsB];
+        int got = pool.allocate(bufs, bufs.length);
+        if (got < bufs.length) {
+            for (int i = 0; i < got; i++) {
+                pool.free(bufs[i]);
+            }
+            throw new NetmapException("the pipe region " + file.path() + " has no room for " + bufs.length
+                    + " more buffers; close other pipes of this parent, or ask for fewer slots (@conf:slots=)",
+                    Errno.ENOMEM, null);
+        }
+        mem.asSlice(base, RING_AREA).fill((byte) 0);
+        mem.set(JAVA_INT, base + C_SLOTS_A, slotsA);
+        mem.set(JAVA_INT, base + C_SLOTS_B, slotsB);
+        initRing(ring(k, RING_MASTER_TX), slotsA, true, bufs, 0);
+        initRing(ring(k, RING_SLAVE_RX), slotsA, false, bufs, 0);
+        initRing(ring(k, RING_SLAVE_TX), slotsB, true, bufs, slotsA);
+        initRing(ring(k, RING_MASTER_RX), slotsB, false, bufs, slotsA);
+        // the kernel's view: nothing published, nothing released, TX tail one behind
+        mem.set(JAVA_INT, line(k, MASTER) + L_TX_HWTAIL, slotsA - 1);
+        mem.set(JAVA_INT, line(k, SLAVE) + L_TX_HWTAIL, slotsB - 1);
+        long e = entry(k);
+        mem.asSlice(e, ENTRY_SIZE).fill((byte) 0);
+        MemorySegment.copy(MemorySegment.ofArray(id), 0, mem, e + E_ID, id.length);
+        mem.set(JAVA_INT, e + E_ID_LEN, id.length);
+        mem.set(JAVA_INT, e + E_STATE, ENTRY_LIVE);
+        for (int end = MASTER; end <= SLAVE; end++) {
+            String fifo = file.fifoPath(k, end);
+            try {
+                LibC.mkfifo(fifo, 0600);
+            } catch (ErrnoException ex) {
+                if (ex.errno() != Errno.EEXIST) {
+                    destroy(k);
+                    throw new NetmapException("cannot create the doorbell " + fifo + " (" + ex.getMessage() + ")",
+                            ex.errno(), ex);
+                }
+            }
+        }
+    }
+
+    private void initRing(long ring, int slots, boolean tx, int[] bufs, int first) {
+        mem.asSlice(ring, RING_HEADER).fill((byte) 0);
+        mem.set(JAVA_LONG, ring + RING_BUF_OFS, BUF_BASE - ring);
+        mem.set(JAVA_INT, ring + RING_NUM_SLOTS, slots);
+        mem.set(JAVA_INT, ring + RING_BUF_SIZE, BUF_SIZE);
+        mem.set(JAVA_SHORT, ring + RING_DIR, (short) (tx ? NR_RING_DIR_TX : NR_RING_DIR_RX));
+        mem.set(JAVA_INT, ring + RING_TAIL, tx ? slots - 1 : 0);
+        for (int i = 0; i < slots; i++) {
+            long s = ring + RING_HEADER + i * SLOT_SIZE;
+            mem.set(JAVA_INT, s, bufs[first + i]);
+            mem.set(JAVA_INT, s + 4, 0);
+            mem.set(JAVA_LONG, s + 8, 0L);
+        }
+    }
+
+    /**
+     * Tears pipe {@code k} down: every buffer it holds (in a sender's TX ring, or in the peer's
+     * RX ring for slots published and not yet released) and every extra-buffer list left by
+     * its registrations goes back to the pool. Values read here may have been damaged by a
+     * dead or broken process; the pool ignores indices that are not buffers.
+     */
+    void destroy(int k) {
+        int slotsA = slots(k, true);
+        int slotsB = slots(k, false);
+        if (validSlots(slotsA) && validSlots(slotsB)) {
+            freeRingBuffers(k, MASTER, slotsA);
+            freeRingBuffers(k, SLAVE, slotsB);
+        }
+        for (int end = MASTER; end <= SLAVE; end++) {
+            for (int j = 0; j < NIFS_PER_END; j++) {
+                pool.freeList(mem.get(JAVA_INT, nif(k, end, j) + NifLayout.BUFS_HEAD));
+            }
+        }
+        mem.set(JAVA_INT, entry(k) + E_STATE, ENTRY_FREE);
+        mem.set(JAVA_INT, endState(k, MASTER), END_CLOSED);
+        mem.set(JAVA_INT, endState(k, SLAVE), END_CLOSED);
+        file.unlinkFifos(k);
+    }
+
+    private void freeRingBuffers(int k, int sender, int n) {
+        long tx = ring(k, txRing(sender)) + RING_HEADER;
+        long rx = ring(k, rxRing(1 - sender)) + RING_HEADER;
+        int published = mem.get(JAVA_INT, line(k, sender) + L_TX_HWCUR);
+        int released = mem.get(JAVA_INT, line(k, 1 - sender) + L_RX_HWCUR);
+        if (published < 0 || published >= n || released < 0 || released >= n) {
+            published = released = 0;
+        }
+        int inFlight = Math.floorMod(published - released, n);
+        for (int i = 0; i < n; i++) {
+            boolean atReceiver = Math.floorMod(i - released, n) < inFlight;
+            pool.free(mem.get(JAVA_INT, (atReceiver ? rx : tx) + i * SLOT_SIZE));
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.netmap4j.user;
+
+/**
+ * Where everything lives in a pipe region: the shared-memory file that holds all pipes
+ * {@code x{k} / {@code x}k} of one parent name {@code x}, so that every pipe of {@code x} shares
+ * one buffer pool (one memory id) and frames can move between them by buffer-index swap, as in
+ * netmap where pipes live in their parent's memory region.
+ *
+ * <pre>
+ * offset 0            region header (kernel-private): magic, version, geometry, buffer
+ *                     allocator (bump index + free list), pair table (id of each pipe)
+ * PAIR_BASE + k*PAIR_STRIDE, for pipe pair k &lt; MAX_PAIRS:
+ *   +0                pair control (kernel-private): slot counts, per-end open state, and one
+ *                     cache line per end with the indices netmap keeps in the kernel
+ *   +4096             NIFS_PER_END netmap_if per end (one per registration, as netmap gives
+ *                     each file descriptor its own netmap_if and extra-buffer list)
+ *   +8192             four rings: master TX, master RX, slave TX, slave RX, each in a slot
+ *                     big enough for MAX_SLOTS slots (the file is sparse: unused parts cost
+ *                     nothing)
+ * BUF_BASE            the buffer pool: buffer i at BUF_BASE + i * BUF_SIZE; every ring's
+ *                     buf_ofs is BUF_BASE minus the ring's offset. Buffers 0 and 1 are
+ *                     reserved as in netmap (1 is a harmless scratch buffer that replaces a
+ *                     corrupt buffer index received from a peer).
+ * </pre>
+ *
+ * Nothing kernel-private is reachable from a netmap_if: a ring user who follows the netmap
+ * layout sees only its netmap_if, its rings and buffers.
+ *
+ * <p>Byte-range locks on the file (not on its memory) mark who is alive: registration j of end
+ * e of pair k holds byte {@link #registrationLockByte}; an exclusive registration also holds
+ * {@link #exclusiveLockByte}. The kernel drops them when a process dies, which is how the
+ * survivor learns of it.
+ */
+final class PipeLayout {
+    private PipeLayout() { }
+
+    static final long MAGIC = 0x4E4D344A50495045L; // "NM4JPIPE"
+    static final int VERSION = 1;
+
+    static final int BUF_SIZE = 2048;
+    static final int MAX_PAIRS = 64;
+    static final int MAX_SLOTS = 8192;
+    static final int DEFAULT_SLOTS = 1024;
+    static final int NIFS_PER_END = 8;
+    static final int MAX_BUFFERS = 256 * 1024;
+    /** The most fragments of one NS_MOREFRAG chain, as netmap. */
+    static final int MAX_FRAGS = 64;
+
+    static final int MASTER = 0;
+    static final int SLAVE = 1;
+
+    // ---- region header ----
+    static final long H_MAGIC = 0;
+    static final long H_VERSION = 8;
+    static final long H_BUF_SIZE = 12;
+    static final long H_MAX_PAIRS = 16;
+    static final long H_MAX_SLOTS = 20;
+    static final long H_MAX_BUFFERS = 24;
+    static final long H_REGION_SIZE = 32;
+    /** Next never-used buffer index: buffers below it exist; grows only, under the file lock. */
+    static final long H_BUF_NEXT = 64;
+    /** First buffer of the free list (linked through each buffer's first 4 bytes, 0 ends it). */
+    static final long H_FREE_HEAD = 68;
+    static final long H_TABLE = 1024;
+    static final long ENTRY_SIZE = 64;
+    static final long E_STATE = 0;
+    static final long E_ID_LEN = 4;
+    static final long E_ID = 8;
+    static final int MAX_ID_BYTES = (int) (ENTRY_SIZE - E_ID);
+    static final int ENTRY_FREE = 0;
+    static final int ENTRY_LIVE = 1;
+    static final long HEADER_SIZE = 8192;
+
+    // ---- pair area ----
+    static final long PAIR_BASE = HEADER_SIZE;
+    static final long NIF_AREA = 4096;
+    static final long NIF_SIZE = 256;
+    static final long RING_AREA = 8192;
+    static final long RING_STRIDE = roundUp(256 + 16L * MAX_SLOTS, 4096);
+    static final long PAIR_STRIDE = RING_AREA + 4 * RING_STRIDE;
+    static final long BUF_BASE = PAIR_BASE + MAX_PAIRS * PAIR_STRIDE;
+    static final long REGION_SIZE = BUF_BASE + (long) MAX_BUFFERS * BUF_SIZE;
+
+    // pair control, relative to the pair area
+    /** Slots of direction A (master TX and slave RX) and B (slave TX and master RX). */
+    static final long C_SLOTS_A = 0;
+    static final long C_SLOTS_B = 4;
+    /** Per end: open state (END_CLOSED/END_OPEN) and an open generation, 16 bytes apart. */
+    static final long C_END_STATE = 64;
+    static final long C_END_GEN = 68;
+    static final int END_CLOSED = 0;
+    static final int END_OPEN = 1;
+    /**
+     * Per end, one line written only by that end (and read by the peer). 256 bytes apart, so
+     * that the two ends' lines do not share a cache line or an adjacent-line prefetch pair.
+     */
+    static final long C_LINE = 256;
+    static final long C_LINE_STRIDE = 256;
+    /** In a line: next TX slot to publish (netmap's TX hwcur); the peer's RX tail. */
+    static final long L_TX_HWCUR = 0;
+    /** In a line: the TX tail last given to the user (netmap's TX hwtail). */
+    static final long L_TX_HWTAIL = 4;
+    /** In a line: next RX slot not yet released (netmap's RX hwcur); the peer's TX tail + 1. */
+    static final long L_RX_HWCUR = 8;
+    /** In a line: the RX tail last given to the user (netmap's RX hwtail). */
+    static final long L_RX_HWTAIL = 12;
+    /** In a line: what this end waits for while it sleeps (WANT_RX, WANT_TX), 0 when awake. */
+    static final long L_SLEEP = 16;
+    static final int WANT_RX = 1;
+    static final int WANT_TX = 2;
+
+    // ring numbers inside a pair
+    static final int RING_MASTER_TX = 0;
+    static final int RING_MASTER_RX = 1;
+    static final int RING_SLAVE_TX = 2;
+    static final int RING_SLAVE_RX = 3;
+
+    // ---- byte-range locks ----
+    static final long LOCK_RANGE = (long) MAX_PAIRS * 2 * NIFS_PER_END;
+
+    static long roundUp(long v, long to) {
+        return (v + to - 1) / to * to;
+    }
+
+    static long entry(int pair) {
+        return H_TABLE + pair * ENTRY_SIZE;
+    }
+
+    static long pair(int pair) {
+        return PAIR_BASE + pair * PAIR_STRIDE;
+    }
+
+    static long endState(int pair, int end) {
+        return pair(pair) + C_END_STATE + 16L * end;
+    }
+
+    static long endGen(int pair, int end) {
+        return pair(pair) + C_END_GEN + 16L * end;
+    }
+
+    static long line(int pair, int end) {
+        return pair(pair) + C_LINE + C_LINE_STRIDE * end;
+    }
+
+    static long nif(int pair, int end, int registration) {
+        return pair(pair) + NIF_AREA + NIF_SIZE * ((long) end * NIFS_PER_END + registration);
+    }
+
+    static long ring(int pair, int ring) {
+        return pair(pair) + RING_AREA + RING_STRIDE * ring;
+    }
+
+    static int txRing(int end) {
+        return end == MASTER ? RING_MASTER_TX : RING_SLAVE_TX;
+    }
+
+    static int rxRing(int end) {
+        return end == MASTER ? RING_MASTER_RX : RING_SLAVE_RX;
+    }
+
+    static long buffer(int bufIdx) {
+        return BUF_BASE + (long) bufIdx * BUF_SIZE;
+    }
+
+    static long registrationLockByte(int pair, int end, int registration) {
+        return ((long) pair * 2 + end) * NIFS_PER_END + registration;
+    }
+
+    /** First of the NIFS_PER_END lock bytes of one end: any lock there means the end is open. */
+    static long endLockBytes(int pair, int end) {
+        return registrationLockByte(pair, end, 0);
+    }
+
+    static long exclusiveLockByte(int pair, int end) {
+        return LOCK_RANGE + (long) pair * 2 + end;
+    }
+}

@@ -1,0 +1,231 @@
+package io.netmap4j.user;
+
+import io.netmap4j.abi.Errno;
+import io.netmap4j.abi.ErrnoException;
+import io.netmap4j.abi.LibC;
+import io.netmap4j.core.NetmapException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static io.netmap4j.user.PipeLayout.*;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * One open of the shared-memory file of a pipe region: its descriptor (which carries this
+ * registration's liveness lock), its mapping, and the file lock that serialises opens and
+ * closes between processes.
+ *
+ * <p>The file is created with mode 0600 by the first opener ({@code O_CREAT|O_EXCL}) and
+ * attached by the others. A closer that finds the region unused unlinks it while holding the
+ * file lock; an opener that raced with it notices, after taking the lock, that its descriptor
+ * names an unlinked file (no links left) and starts over with a fresh file.
+ */
+final class RegionFile implements AutoCloseable {
+    private final String path;
+    private final String fifoPrefix;
+    private final int fd;
+    private final Arena arena;
+    private final MemorySegment mem;
+    private final long inode;
+    private final MemorySegment lockScratch;
+
+    private RegionFile(String path, String fifoPrefix, int fd, Arena arena, MemorySegment mem, long inode) {
+        this.path = path;
+        this.fifoPrefix = fifoPrefix;
+        this.fd = fd;
+        this.arena = arena;
+        this.mem = mem;
+        this.inode = inode;
+        this.lockScratch = Posix.newLockScratch(arena);
+    }
+
+    /**
+     * Opens (creating if needed) the region file {@code base + ".shm"} in {@code dir}, maps it,
+     * and returns with the file lock held: the caller must call {@link #unlock()}.
+     */
+    static RegionFile openLocked(String dir, String base, String what) throws NetmapException {
+        String path = dir + "/" + base + ".shm";
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int fd = -1;
+            boolean created = false;
+            try {
+                try {
+                    fd = LibC.open(path, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_CLOEXEC, 0600);
+                    created = true;
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.EEXIST) {
+                        throw e;
+                    }
+                    try {
+                        fd = LibC.open(path, Posix.O_RDWR | Posix.O_CLOEXEC, 0);
+                    } catch (ErrnoException gone) {
+                        if (gone.errno() == Errno.ENOENT) {
+                            continue; // unlinked between the two opens: try again
+                        }
+                        throw gone;
+                    }
+                }
+                int r = LibC.flock(fd, Posix.LOCK_EX);
+                if (r < 0) {
+                    throw new ErrnoException("flock(" + path + ")", -r);
+                }
+                Posix.FileStat st = Posix.fstat(fd);
+                if (st.links() == 0) {
+                    LibC.closeQuietly(fd); // a closer removed the region meanwhile
+                    continue;
+                }
+                if (st.size() == 0) {
+                    LibC.ftruncate(fd, REGION_SIZE);
+                    Posix.reserve(fd, 0, PAIR_BASE);
+                } else if (st.size() != REGION_SIZE) {
+                    throw new NetmapException(what + ": " + path + " is not a netmap4j pipe region of this version (size "
+                            + st.size() + ", expected " + REGION_SIZE + "). Remove it if no process uses it");
+                }
+                Arena arena = Arena.ofShared();
+                MemorySegment mem;
+                try {
+                    MemorySegment raw = LibC.mmap(REGION_SIZE, Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED, fd, 0);
+                    long address = raw.address();
+                    mem = raw.reinterpret(REGION_SIZE, arena,
+                            ignored -> LibC.munmapQuietly(MemorySegment.ofAddress(address).reinterpret(REGION_SIZE)));
+                } catch (ErrnoException | RuntimeException e) {
+                    arena.close();
+                    throw e;
+                }
+                RegionFile file = new RegionFile(path, dir + "/" + base, fd, arena, mem, st.ino());
+                fd = -1;
+                try {
+                    if (st.size() == 0 || mem.get(JAVA_LONG, H_MAGIC) == 0) {
+                        file.initHeader();
+                    } else {
+                        file.checkHeader(what);
+                    }
+                    return file;
+                } catch (NetmapException | RuntimeException e) {
+                    file.unlock();
+                    file.close();
+                    throw e;
+                }
+            } catch (ErrnoException e) {
+                if (created && fd >= 0) {
+                    LibC.unlink(path);
+                }
+                throw new NetmapException(what + ": cannot open the pipe region " + path + " (" + e.getMessage()
+                        + "). Check that the directory exists and is writable (system property netmap4j.shm.dir)",
+                        e.errno(), e);
+            } finally {
+                LibC.closeQuietly(fd);
+            }
+        }
+        throw new NetmapException(what + ": the pipe region " + path + " keeps disappearing while it is opened");
+    }
+
+    private void initHeader() {
+        mem.asSlice(0, HEADER_SIZE).fill((byte) 0);
+        // two reserved buffers (0 and 1) exist from the start, zero-filled
+        mem.set(JAVA_INT, H_VERSION, VERSION);
+        mem.set(JAVA_INT, H_BUF_SIZE, BUF_SIZE);
+        mem.set(JAVA_INT, H_MAX_PAIRS, MAX_PAIRS);
+        mem.set(JAVA_INT, H_MAX_SLOTS, MAX_SLOTS);
+        mem.set(JAVA_INT, H_MAX_BUFFERS, MAX_BUFFERS);
+        mem.set(JAVA_LONG, H_REGION_SIZE, REGION_SIZE);
+        mem.set(JAVA_INT, H_BUF_NEXT, 2);
+        mem.set(JAVA_INT, H_FREE_HEAD, 0);
+        // magic last: a region with a zero magic is one whose creator died while initialising
+        mem.set(JAVA_LONG, H_MAGIC, MAGIC);
+    }
+
+    private void checkHeader(String what) throws NetmapException {
+        if (mem.get(JAVA_LONG, H_MAGIC) != MAGIC || mem.get(JAVA_INT, H_VERSION) != VERSION
+                || mem.get(JAVA_INT, H_BUF_SIZE) != BUF_SIZE || mem.get(JAVA_INT, H_MAX_PAIRS) != MAX_PAIRS
+                || mem.get(JAVA_INT, H_MAX_SLOTS) != MAX_SLOTS || mem.get(JAVA_INT, H_MAX_BUFFERS) != MAX_BUFFERS
+                || mem.get(JAVA_LONG, H_REGION_SIZE) != REGION_SIZE) {
+            throw new NetmapException(what + ": " + path + " is not a netmap4j pipe region of this version. "
+                    + "Remove it if no process uses it");
+        }
+    }
+
+    /** Forgets every pipe of a region that nobody holds any more (all holders closed or died). */
+    void resetUnused() {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
+                unlinkFifos(k);
+            }
+        }
+        initHeader();
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** Identifies the file across opens in one JVM (for the memory id). */
+    long inode() {
+        return inode;
+    }
+
+    MemorySegment mem() {
+        return mem;
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    MemorySegment lockScratch() {
+        return lockScratch;
+    }
+
+    /** The doorbell FIFO of one end of pair {@code k}. */
+    String fifoPath(int pair, int end) {
+        return fifoPrefix + "." + pair + (end == MASTER ? ".m" : ".s") + ".fifo";
+    }
+
+    void unlinkFifos(int pair) {
+        LibC.unlink(fifoPath(pair, MASTER));
+        LibC.unlink(fifoPath(pair, SLAVE));
+    }
+
+    void lock() throws NetmapException {
+        int r = LibC.flock(fd, Posix.LOCK_EX);
+        if (r < 0) {
+            throw new NetmapException("cannot lock the pipe region " + path, -r, null);
+        }
+    }
+
+    void unlock() {
+        LibC.flock(fd, Posix.LOCK_UN);
+    }
+
+    boolean tryLockByte(long offset) {
+        return Posix.tryLockByte(fd, offset, lockScratch);
+    }
+
+    void unlockByte(long offset) {
+        Posix.unlockByte(fd, offset, lockScratch);
+    }
+
+    /** True if some other open of the file holds a lock in {@code [offset, offset + length)}. */
+    boolean heldByOthers(long offset, long length) {
+        return Posix.isLockedByOthers(fd, offset, length, lockScratch);
+    }
+
+    /** Removes the region file and the doorbells of its pipes; call with the file lock held. */
+    void unlinkAll() {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
+                unlinkFifos(k);
+            }
+        }
+        LibC.unlink(path);
+    }
+
+    /** Unmaps the region and closes the descriptor, which drops every lock this open held. */
+    @Override
+    public void close() {
+        arena.close();
+        LibC.closeQuietly(fd);
+    }
+}

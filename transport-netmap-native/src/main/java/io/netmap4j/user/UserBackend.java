@@ -1,0 +1,121 @@
+package io.netmap4j.user;
+
+import io.netmap4j.core.NetmapBackend;
+import io.netmap4j.core.NetmapException;
+import io.netmap4j.core.NetmapPort;
+import io.netmap4j.spec.PortSpec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.netmap4j.abi.NetmapConstants.NR_ACCEPT_VNET_HDR;
+import static io.netmap4j.abi.NetmapConstants.NR_EXCLUSIVE;
+import static io.netmap4j.abi.NetmapConstants.NR_MONITOR_RX;
+import static io.netmap4j.abi.NetmapConstants.NR_MONITOR_TX;
+import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
+import static io.netmap4j.abi.NetmapConstants.NR_RX_RINGS_ONLY;
+import static io.netmap4j.abi.NetmapConstants.NR_TX_RINGS_ONLY;
+import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
+
+/**
+ * The user-space backend: netmap's memory layout and ring protocol implemented in Java, for
+ * machines without the netmap kernel module. It opens pipes ({@code netmap:x{k} and
+ * {@code netmap:x}k}) between threads or processes over a shared-memory file in
+ * {@code netmap4j.shm.dir} (default {@code /dev/shm}). Other kinds of port fail at open with a
+ * message that says so.
+ */
+public final class UserBackend implements NetmapBackend {
+    public static final UserBackend INSTANCE = new UserBackend();
+
+    /** System property: the directory of the shared-memory files. */
+    public static final String SHM_DIR_PROPERTY = "netmap4j.shm.dir";
+
+    private static final long UNSUPPORTED_FLAGS = NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON | NR_ACCEPT_VNET_HDR;
+    /** Memory ids of user regions start here, away from the small ids the kernel hands out. */
+    private static final int FIRST_MEM_ID = 0x4000;
+
+    private final ConcurrentHashMap<Long, Integer> memIds = new ConcurrentHashMap<>();
+    private final AtomicInteger nextMemId = new AtomicInteger(FIRST_MEM_ID);
+
+    private UserBackend() { }
+
+    @Override
+    public String name() {
+        return "user";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return null;
+    }
+
+    /** The directory where pipe regions and doorbells live. */
+    public static String shmDir() {
+        return System.getProperty(SHM_DIR_PROPERTY, "/dev/shm");
+    }
+
+    @Override
+    public NetmapPort open(PortSpec spec) throws NetmapException {
+        String what = "open " + spec;
+        if (!spec.isPipe()) {
+            String kind = spec.isVale() ? "VALE ports" : spec.requestName() != null && spec.requestName().contains("^")
+                    ? "host rings" : "network interfaces";
+            throw new NetmapException(what + " failed: the user backend does not support " + kind
+                    + " yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module "
+                    + "to use " + kind);
+        }
+        if (spec.isVale()) {
+            throw new NetmapException(what + " failed: the user backend does not support pipes of VALE ports yet");
+        }
+        long flags = spec.flags();
+        if ((flags & UNSUPPORTED_FLAGS) != 0) {
+            throw new NetmapException(what + " failed: monitors and virtio-net headers are not supported by the "
+                    + "user backend");
+        }
+        if (spec.extmem() != null || spec.share() != null || spec.offset() != null) {
+            throw new NetmapException(what + " failed: @extmem, @share and @offset are not supported by the user "
+                    + "backend");
+        }
+        if ((flags & NR_TX_RINGS_ONLY) != 0 && (flags & NR_RX_RINGS_ONLY) != 0) {
+            throw new NetmapException(what + " failed: /T and /R together leave no ring to bind");
+        }
+        String id = spec.pipeId();
+        if (id == null || id.isEmpty() || id.getBytes(StandardCharsets.UTF_8).length > PipeLayout.MAX_ID_BYTES) {
+            throw new NetmapException(what + " failed: the pipe id must have 1 to " + PipeLayout.MAX_ID_BYTES
+                    + " bytes");
+        }
+        if (spec.extraBuffers() < 0) {
+            throw new NetmapException(what + " failed: a negative number of extra buffers (" + spec.extraBuffers()
+                    + ") was asked for");
+        }
+        int end = spec.pipeEnd() == PortSpec.PipeEnd.MASTER ? PipeLayout.MASTER : PipeLayout.SLAVE;
+        PipeRegistration.Request request = new PipeRegistration.Request(what, shmDir(), spec.portName(), id, end,
+                slots(spec.txSlots()), slots(spec.rxSlots()), spec.extraBuffers(), (flags & NR_EXCLUSIVE) != 0,
+                (flags & NR_RX_RINGS_ONLY) == 0, (flags & NR_TX_RINGS_ONLY) == 0, spec.requestName());
+        return UserPipePort.open(spec, this, request, (flags & NR_NO_TX_POLL) == 0);
+    }
+
+    /** Slot counts are hints, as for the kernel: 0 means the default, others are clamped. */
+    private static int slots(int asked) {
+        if (asked <= 0) {
+            return PipeLayout.DEFAULT_SLOTS;
+        }
+        return Math.max(2, Math.min(PipeLayout.MAX_SLOTS, asked));
+    }
+
+    /** One memory id per region file in this JVM: ports with the same id can swap buffers. */
+    int memIdOf(RegionFile file) {
+        return memIds.computeIfAbsent(file.inode(), k -> nextMemId.getAndIncrement() & 0xffff);
+    }
+
+    @Override
+    public String toString() {
+        return "user backend (pipes in " + shmDir() + ")";
+    }
+}

@@ -1,0 +1,178 @@
+package io.netmap4j.user;
+
+import io.netmap4j.core.NetmapException;
+import io.netmap4j.core.NetmapPort;
+import io.netmap4j.spec.PortSpec;
+
+import static io.netmap4j.abi.NetmapConstants.POLLERR;
+import static io.netmap4j.abi.NetmapConstants.POLLHUP;
+import static io.netmap4j.abi.NetmapConstants.POLLIN;
+import static io.netmap4j.abi.NetmapConstants.POLLNVAL;
+import static io.netmap4j.abi.NetmapConstants.POLLOUT;
+import static io.netmap4j.user.PipeLayout.WANT_RX;
+import static io.netmap4j.user.PipeLayout.WANT_TX;
+
+/**
+ * One registered end of a user-space pipe: the netmap layout in a shared-memory region, the
+ * syncs done by {@link PipeEnd}, a FIFO doorbell as the pollable descriptor, and a watch on the
+ * peer process.
+ *
+ * <p>Waiting follows netmap's poll: step 1 syncs (rxsync for POLLIN; txsync for POLLOUT, and by
+ * default also without it, unless NR_NO_TX_POLL) and reports POLLIN when the RX ring has frames
+ * past cur, POLLOUT when the TX ring has room past cur; if nothing is ready it tells the peer
+ * that this end sleeps. Step 3 syncs again. A dead peer gives POLLHUP|POLLERR.
+ */
+public final class UserPipePort extends NetmapPort {
+    private final PipeRegistration reg;
+    private final Doorbell bell;
+    private final PeerWatch watch;
+    private final PipeEnd end;
+    private final boolean txPoll;
+
+    private UserPipePort(PortSpec spec, UserBackend backend, PipeRegistration reg, Doorbell bell, int memId,
+                         boolean txPoll) {
+        super(spec, backend, reg.file.mem(), reg.nif, memId, reg.extraBuffers);
+        this.reg = reg;
+        this.bell = bell;
+        this.txPoll = txPoll;
+        this.watch = new PeerWatch(reg.file, reg.pair, 1 - reg.end);
+        this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, reg.pair, reg.end, reg.txSlots,
+                reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
+    }
+
+    static UserPipePort open(PortSpec spec, UserBackend backend, PipeRegistration.Request request, boolean txPoll)
+            throws NetmapException {
+        PipeRegistration reg = PipeRegistration.register(request);
+        Doorbell bell = null;
+        try {
+            bell = Doorbell.open(reg.ownFifo(), reg.peerFifo(), request.what());
+            return new UserPipePort(spec, backend, reg, bell, backend.memIdOf(reg.file), txPoll);
+        } catch (NetmapException | RuntimeException e) {
+            if (bell != null) {
+                bell.close();
+            }
+            reg.unregister();
+            throw e;
+        }
+    }
+
+    @Override
+    public int fd() {
+        return bell.fd();
+    }
+
+    @Override
+    public void txSync() throws NetmapException {
+        ensureUsable();
+        end.txSync();
+    }
+
+    @Override
+    public void rxSync() throws NetmapException {
+        ensureUsable();
+        end.rxSync();
+    }
+
+    private void ensureUsable() throws NetmapException {
+        if (!isOpen()) {
+            throw new NetmapException(name() + " is closed");
+        }
+        if (watch.isGone()) {
+            throw end.peerGone();
+        }
+    }
+
+    /** Bounded sleeps, so that a peer that died is noticed within about this time. */
+    @Override
+    public long maxPollDelayNanos() {
+        return PeerWatch.INTERVAL_NANOS;
+    }
+
+    @Override
+    public int prepareToPoll(int ops) throws NetmapException {
+        int ready = syncAndTest(ops);
+        if (ready != 0) {
+            return ready;
+        }
+        int want = ((ops & POLLIN) != 0 ? WANT_RX : 0) | ((ops & POLLOUT) != 0 ? WANT_TX : 0);
+        if (want != 0 && end.announceSleep(want)) {
+            return syncAndTest(ops);
+        }
+        return 0;
+    }
+
+    @Override
+    public int pollEvents(int ops) {
+        return POLLIN;
+    }
+
+    @Override
+    public int completePoll(int ops, int revents) throws NetmapException {
+        end.clearSleep();
+        if ((revents & POLLIN) != 0) {
+            bell.drain();
+        }
+        int ready = syncAndTest(ops);
+        if ((revents & (POLLERR | POLLNVAL)) != 0) {
+            ready |= POLLERR;
+        }
+        return ready;
+    }
+
+    /** What netmap's poll does inside the kernel: the syncs, then the readiness tests. */
+    private int syncAndTest(int ops) throws NetmapException {
+        if (!isOpen()) {
+            return POLLERR | POLLHUP;
+        }
+        try {
+            if (watch.isGone() || watch.checkIfDue()) {
+                return POLLERR | POLLHUP;
+            }
+            if ((ops & POLLIN) != 0) {
+                end.rxSync();
+            }
+            if ((ops & POLLOUT) != 0 || txPoll) {
+                end.txSync();
+            }
+        } catch (io.netmap4j.core.PeerGoneException e) {
+            return POLLERR | POLLHUP;
+        }
+        int ready = 0;
+        if ((ops & POLLIN) != 0 && end.rxReady()) {
+            ready |= POLLIN;
+        }
+        if ((ops & POLLOUT) != 0 && end.txReady()) {
+            ready |= POLLOUT;
+        }
+        if (end.takeError()) {
+            ready |= POLLERR;
+        }
+        return ready;
+    }
+
+    /** Frames from the peer whose descriptors were damaged, delivered empty and counted. */
+    public long droppedFrames() {
+        return end.rxDropped();
+    }
+
+    /** Times a ring was reset because its head or cur (or a slot) broke the netmap rules. */
+    public long ringResets() {
+        return end.txResets() + end.rxResets();
+    }
+
+    /** Indices from the peer that broke the protocol and were ignored. */
+    public long peerErrors() {
+        return end.peerErrors();
+    }
+
+    /** The shared-memory file of this pipe's region. */
+    public String regionPath() {
+        return reg.file.path();
+    }
+
+    @Override
+    protected void doClose() {
+        bell.close();
+        reg.unregister();
+    }
+}
