@@ -1,0 +1,117 @@
+package io.netmap4j.netty.testsuite;
+
+import io.netmap4j.netty.NetmapChannelOption;
+import io.netmap4j.netty.NetmapFrame;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Frames a handler keeps past {@code channelRead} stay intact while later frames arrive (copy
+ * mode: they are copies; zero-copy: their buffers were swapped for extra buffers or their slots
+ * stay held), and are all valid when released together at the end. Also: with
+ * RX_FRAME_METADATA the pipeline gets {@link NetmapFrame}s naming the RX ring.
+ */
+class NetmapRxModesTest extends AbstractNetmapFrameTest {
+    /** Fewer than a pipe ring holds, so that holding them all cannot stop reception. */
+    private static final int KEPT = 100;
+
+    @Test
+    void testKeptFramesStayIntact(TestInfo testInfo) throws Throwable {
+        run(testInfo, this::testKeptFramesStayIntact);
+    }
+
+    void testKeptFramesStayIntact(Bootstrap sb, Bootstrap cb) throws Throwable {
+        int total = 3 * KEPT;
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        sb.handler(new ChannelInboundHandlerAdapter() {
+            private final List<ByteBuf> kept = new ArrayList<>();
+            private int next;
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ByteBuf buf = (ByteBuf) msg;
+                int seq = next++;
+                if (seq % 3 == 0) {
+                    kept.add(buf); // every third frame is kept until the end
+                } else {
+                    buf.release();
+                }
+                if (next == total) {
+                    try {
+                        for (int i = 0; i < kept.size(); i++) {
+                            assertFrame(kept.get(i), 3 * i, sweepLength(3 * i));
+                        }
+                        done.complete(kept.size());
+                    } catch (Throwable t) {
+                        done.completeExceptionally(t);
+                    } finally {
+                        kept.forEach(ByteBuf::release);
+                        kept.clear();
+                    }
+                }
+            }
+        });
+        cb.handler(new ChannelInboundHandlerAdapter());
+        Channel reader = NetmapTestPermutation.bind(sb);
+        Channel writer = NetmapTestPermutation.bind(cb);
+        try {
+            for (int i = 0; i < total; i++) {
+                writer.write(frame(writer.alloc(), i, sweepLength(i)));
+            }
+            writer.flush();
+            assertEquals(KEPT, done.get(30, TimeUnit.SECONDS));
+        } finally {
+            writer.close().sync();
+            reader.close().sync();
+        }
+    }
+
+    @Test
+    void testFrameMetadata(TestInfo testInfo) throws Throwable {
+        run(testInfo, this::testFrameMetadata);
+    }
+
+    void testFrameMetadata(Bootstrap sb, Bootstrap cb) throws Throwable {
+        CompletableFuture<NetmapFrame> first = new CompletableFuture<>();
+        sb.option(NetmapChannelOption.RX_FRAME_METADATA, true).handler(new SimpleChannelInboundHandler<NetmapFrame>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, NetmapFrame frame) {
+                try {
+                    assertFrame(frame.content(), 7, 128);
+                    first.complete(frame.replace(frame.content().copy()));
+                } catch (Throwable t) {
+                    first.completeExceptionally(t);
+                }
+            }
+        });
+        cb.handler(new ChannelInboundHandlerAdapter());
+        Channel reader = NetmapTestPermutation.bind(sb);
+        Channel writer = NetmapTestPermutation.bind(cb);
+        try {
+            writer.writeAndFlush(frame(writer.alloc(), 7, 128)).sync();
+            NetmapFrame frame = first.get(10, TimeUnit.SECONDS);
+            try {
+                assertEquals(0, frame.ringId(), "a pipe end has one RX ring, number 0");
+                assertEquals(128, frame.content().readableBytes());
+            } finally {
+                frame.release();
+            }
+        } finally {
+            writer.close().sync();
+            reader.close().sync();
+        }
+    }
+}

@@ -1,0 +1,713 @@
+package io.netmap4j.netty;
+
+import io.netmap4j.core.NetmapException;
+import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.NetmapRing;
+import io.netmap4j.core.PeerGoneException;
+import io.netmap4j.spec.PortSpec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.AbstractChannel;
+import io.netty.channel.ChannelMetadata;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.NotYetConnectedException;
+import java.util.concurrent.RejectedExecutionException;
+
+import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
+import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
+import static io.netmap4j.abi.NetmapConstants.POLLERR;
+import static io.netmap4j.abi.NetmapConstants.POLLHUP;
+import static io.netmap4j.abi.NetmapConstants.POLLIN;
+import static io.netmap4j.abi.NetmapConstants.POLLNVAL;
+import static io.netmap4j.abi.NetmapConstants.POLLOUT;
+
+/**
+ * A Netty channel over one netmap port: one message per Ethernet frame, in both directions.
+ *
+ * <pre>{@code
+ * Channel ch = new Bootstrap().group(group).channel(NetmapChannel.class).handler(handler)
+ *         .bind(NetmapAddress.of("netmap:eth0-0")).sync().channel();
+ * }</pre>
+ *
+ * <h2>Life cycle</h2>
+ * {@code bind} opens and registers the port (the rings are chosen by the port name) and makes the
+ * channel active; {@code close} unregisters and unmaps it. There is no connect: a port has no
+ * remote address, and the two ends of a pipe are two channels each bound to its own name.
+ *
+ * <h2>Reading</h2>
+ * A read does one rxsync, then hands up to {@code MAX_MESSAGES_PER_READ} frames to the pipeline,
+ * one {@code channelRead} each, then one {@code channelReadComplete}. {@code AUTO_READ} and
+ * {@code read()} behave as on any Netty channel. By default each frame is copied into a buffer of
+ * the channel's allocator, so a handler may keep it as long as it likes without holding up the
+ * ring. With {@link NetmapChannelOption#RX_ZERO_COPY} a frame is a view of its netmap buffer
+ * (one recycled ByteBuf per buffer, nothing allocated); releasing it gives the slot back, and the
+ * ring's head moves over released slots in order. A frame still referenced when
+ * {@code channelRead} returns (kept by a handler, or queued for writing elsewhere) has its slot
+ * refilled with one of the port's extra buffers ({@link NetmapChannelOption#RX_EXTRA_BUFFERS}), so
+ * the ring moves on; when no extra buffer is left, the slot stays taken until the frame is
+ * released, and a handler that keeps a whole ring's worth of frames stops reception until it
+ * releases one. Closing the channel unmaps the port only after the last such frame is released.
+ *
+ * <h2>Writing</h2>
+ * Messages are {@link ByteBuf}s and {@link ByteBufHolder}s (one frame each, copied into a TX
+ * slot) and {@link NetmapTxBatch}es (any number of frames written in place). A flush fills as many
+ * slots as it can and does one txsync. When every TX ring is full the channel becomes unwritable
+ * and waits for POLLOUT; only then does it ask for POLLOUT. A frame larger than the port's buffers
+ * or a message of another type fails its own write and nothing else.
+ */
+public final class NetmapChannel extends AbstractChannel {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(NetmapChannel.class);
+    /** No disconnect; read batches of up to 256 frames unless configured otherwise. */
+    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 256);
+    /** The user-defined writability bit that reflects "every TX ring is full". */
+    private static final int RING_FULL_WRITABILITY = 1;
+    private static final String EXPECTED_TYPES = " (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)";
+
+    private final NetmapChannelConfig config = new NetmapChannelConfig(this);
+    private final NetmapTxSlots txSlots = new NetmapTxSlots();
+    private final Runnable flushTask = () -> {
+        if (isActive()) {
+            ((NetmapUnsafe) unsafe()).forceFlush();
+        }
+    };
+
+    private volatile boolean open = true;
+    private volatile boolean active;
+    private volatile NetmapAddress localAddress;
+    /** The bound port; written on bind and when unmapped, read on the event loop. */
+    private volatile NetmapPort port;
+    private IoRegistration registration;
+    private NetmapIoOps ops = NetmapIoOps.NONE;
+    private boolean readPending;
+    /** Above zero while a read or write loop runs: the port must not be unmapped under it. */
+    private int ioDepth;
+    private boolean unmapPending;
+    /** True while the RX loop runs; it moves the rings' heads itself when a ring is done. */
+    private boolean inRxLoop;
+    /** A loop-confined ByteBuffer over the whole region, repositioned for every copy. */
+    private ByteBuffer regionView;
+    private RxZeroCopy zeroCopy;
+    private int nextRxRing;
+    private int nextTxRing;
+
+    public NetmapChannel() {
+        super(null);
+    }
+
+    @Override
+    public NetmapChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ChannelMetadata metadata() {
+        return METADATA;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** True from a successful bind (the port is registered) until close. */
+    @Override
+    public boolean isActive() {
+        return active;
+    }
+
+    @Override
+    public NetmapAddress localAddress() {
+        return (NetmapAddress) super.localAddress();
+    }
+
+    /** Always null: a netmap port has no peer address. */
+    @Override
+    public SocketAddress remoteAddress() {
+        return null;
+    }
+
+    /** The bound port, or null before bind and after close (for diagnostics and tools). */
+    public NetmapPort port() {
+        return port;
+    }
+
+    @Override
+    protected AbstractUnsafe newUnsafe() {
+        return new NetmapUnsafe();
+    }
+
+    @Override
+    protected boolean isCompatible(EventLoop loop) {
+        return loop instanceof IoEventLoop ioLoop && ioLoop.isCompatible(NetmapUnsafe.class);
+    }
+
+    @Override
+    protected SocketAddress localAddress0() {
+        return localAddress;
+    }
+
+    @Override
+    protected SocketAddress remoteAddress0() {
+        return null;
+    }
+
+    @Override
+    protected void doRegister(ChannelPromise promise) {
+        ((IoEventLoop) eventLoop()).register((NetmapUnsafe) unsafe()).addListener(f -> {
+            if (f.isSuccess()) {
+                registration = (IoRegistration) f.getNow();
+                if (ops != NetmapIoOps.NONE) {
+                    registration.submit(ops);
+                }
+                promise.setSuccess();
+            } else {
+                promise.setFailure(f.cause());
+            }
+        });
+    }
+
+    @Override
+    protected void doDeregister() {
+        IoRegistration reg = registration;
+        registration = null;
+        if (reg != null) {
+            reg.cancel();
+        }
+    }
+
+    @Override
+    protected void doBind(SocketAddress address) throws Exception {
+        if (!(address instanceof NetmapAddress netmapAddress)) {
+            throw new IllegalArgumentException("a NetmapChannel binds to a NetmapAddress, e.g. "
+                    + "NetmapAddress.of(\"netmap:eth0\"), not " + (address == null ? "null" : address.getClass().getName()));
+        }
+        if (port != null || !open) {
+            throw new IllegalStateException(open ? "already bound to " + localAddress : "channel closed");
+        }
+        PortSpec spec = netmapAddress.spec();
+        if (config.isNoTxPoll()) {
+            spec = spec.withFlags(NR_NO_TX_POLL);
+        }
+        if (config.getRxExtraBuffers() > 0) {
+            spec = spec.withExtraBuffers(config.getRxExtraBuffers());
+        }
+        NetmapPort p = NetmapPorts.open(spec);
+        MemorySegment region = p.region();
+        regionView = region.byteSize() <= Integer.MAX_VALUE ? region.asByteBuffer() : null;
+        zeroCopy = new RxZeroCopy(p);
+        localAddress = netmapAddress;
+        port = p;
+        active = true;
+    }
+
+    @Override
+    protected void doDisconnect() throws Exception {
+        doClose();
+    }
+
+    @Override
+    protected void doClose() {
+        open = false;
+        active = false;
+        unmapWhenIdle();
+    }
+
+    /** Unmaps the port now, or as soon as no loop runs over it and no zero-copy frame points into it. */
+    private void unmapWhenIdle() {
+        NetmapPort p = port;
+        if (p == null) {
+            return;
+        }
+        if (ioDepth > 0 || zeroCopy.outstanding > 0) {
+            unmapPending = true;
+            if (ioDepth == 0) {
+                logger.debug("{}: unmapping {} after its last {} zero-copy frames are released", this, p.name(),
+                        zeroCopy.outstanding);
+            }
+            return;
+        }
+        unmapPending = false;
+        port = null;
+        regionView = null;
+        p.close();
+    }
+
+    @Override
+    protected void doBeginRead() {
+        if (!active) {
+            return;
+        }
+        readPending = true;
+        setOps(ops.with(NetmapIoOps.READ));
+    }
+
+    void clearReadPending() {
+        if (isRegistered()) {
+            EventLoop loop = eventLoop();
+            if (loop.inEventLoop()) {
+                clearReadPending0();
+            } else {
+                loop.execute(this::clearReadPending0);
+            }
+        } else {
+            readPending = false;
+        }
+    }
+
+    private void clearReadPending0() {
+        readPending = false;
+        setOps(ops.without(NetmapIoOps.READ));
+    }
+
+    private void setOps(NetmapIoOps newOps) {
+        if (ops != newOps) {
+            ops = newOps;
+            IoRegistration reg = registration;
+            if (reg != null && reg.isValid()) {
+                reg.submit(newOps);
+            }
+        }
+    }
+
+    @Override
+    protected Object filterOutboundMessage(Object msg) {
+        ByteBuf content;
+        if (msg instanceof ByteBuf buf) {
+            content = buf;
+        } else if (msg instanceof ByteBufHolder holder) {
+            content = holder.content();
+        } else if (msg instanceof NetmapTxBatch) {
+            return msg;
+        } else {
+            throw new UnsupportedOperationException("unsupported message type: "
+                    + (msg == null ? "null" : msg.getClass().getName()) + EXPECTED_TYPES);
+        }
+        NetmapPort p = port;
+        if (p != null) {
+            checkFits(content.readableBytes(), p.bufferSize(), p);
+        }
+        return msg;
+    }
+
+    private static void checkFits(int length, int bufferSize, NetmapPort p) {
+        if (length > bufferSize) {
+            throw new IllegalArgumentException("a frame of " + length + " bytes does not fit the " + bufferSize
+                    + "-byte buffers of " + p.name() + "; send smaller frames or open the port with larger buffers");
+        }
+    }
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        NetmapPort p = port;
+        if (p == null) {
+            throw new NotYetConnectedException();
+        }
+        if (p.txRingCount() == 0) {
+            throw new IllegalStateException(p.name() + " has no TX ring bound; open it with a name that includes one");
+        }
+        ioDepth++;
+        try {
+            doWrite0(in, p);
+        } finally {
+            if (--ioDepth == 0 && unmapPending) {
+                unmapWhenIdle();
+            }
+        }
+    }
+
+    private void doWrite0(ChannelOutboundBuffer in, NetmapPort p) throws Exception {
+        int budget = maxMessagesPerWrite();
+        int spins = config.getWriteSpinCount();
+        int unsynced = 0;
+        boolean reclaimed = false;
+        boolean full = false;
+        boolean incomplete = false;
+        for (;;) {
+            Object msg = in.current();
+            if (msg == null) {
+                break;
+            }
+            NetmapRing ring = txRingWithRoom(p);
+            if (ring == null && !reclaimed) {
+                // Every ring looks full: push what we filled and take back what was sent, once.
+                p.txSync();
+                unsynced = 0;
+                reclaimed = true;
+                ring = txRingWithRoom(p);
+            }
+            if (ring == null) {
+                full = true;
+                break;
+            }
+            if (msg instanceof NetmapTxBatch batch) {
+                txSlots.reset(ring);
+                boolean done;
+                try {
+                    done = batch.fill(txSlots);
+                } catch (Throwable t) {
+                    unsynced += txSlots.publish();
+                    txSlots.invalidate();
+                    in.remove(t);
+                    continue;
+                }
+                unsynced += txSlots.publish();
+                txSlots.invalidate();
+                if (done) {
+                    in.remove();
+                } else if (--spins <= 0) {
+                    incomplete = true;
+                    break;
+                }
+            } else {
+                ByteBuf content = msg instanceof ByteBuf buf ? buf : ((ByteBufHolder) msg).content();
+                int length = content.readableBytes();
+                if (length > ring.bufferSize()) {
+                    // Written before bind, so filterOutboundMessage could not check it.
+                    try {
+                        checkFits(length, ring.bufferSize(), p);
+                    } catch (IllegalArgumentException e) {
+                        in.remove(e);
+                    }
+                    continue;
+                }
+                int slot = ring.head();
+                copyIntoSlot(content, ring, slot, length);
+                ring.len(slot, length);
+                ring.flags(slot, 0);
+                ring.advance(ring.next(slot));
+                unsynced++;
+                in.remove();
+            }
+            if (--budget <= 0) {
+                incomplete = !in.isEmpty();
+                break;
+            }
+        }
+        if (unsynced > 0) {
+            p.txSync();
+        }
+        if (full) {
+            in.setUserDefinedWritability(RING_FULL_WRITABILITY, false);
+            setOps(ops.with(NetmapIoOps.WRITE));
+        } else {
+            in.setUserDefinedWritability(RING_FULL_WRITABILITY, true);
+            setOps(ops.without(NetmapIoOps.WRITE));
+            if (incomplete) {
+                // Room is left but this flush used its share: continue after the loop's other work.
+                eventLoop().execute(flushTask);
+            }
+        }
+    }
+
+    /** A bound TX ring with a free slot, starting from the one used last, or null when all are full. */
+    private NetmapRing txRingWithRoom(NetmapPort p) {
+        int n = p.txRingCount();
+        for (int k = 0; k < n; k++) {
+            int r = nextTxRing + k;
+            if (r >= n) {
+                r -= n;
+            }
+            NetmapRing ring = p.txRing(r);
+            if (!ring.isEmpty()) {
+                nextTxRing = r;
+                return ring;
+            }
+        }
+        return null;
+    }
+
+    private void copyIntoSlot(ByteBuf content, NetmapRing ring, int slot, int length) {
+        long offset = ring.slotBufferOffset(slot);
+        ByteBuffer view = regionView;
+        if (view != null) {
+            view.limit((int) offset + length).position((int) offset);
+            content.getBytes(content.readerIndex(), view);
+        } else {
+            content.getBytes(content.readerIndex(), ring.region().asSlice(offset, length).asByteBuffer());
+        }
+    }
+
+    private ByteBuf copyOutOfSlot(ByteBufAllocator alloc, NetmapRing ring, int slot, int length) {
+        long offset = ring.slotBufferOffset(slot);
+        ByteBuf buf = alloc.ioBuffer(length, length);
+        ByteBuffer view = regionView;
+        if (view != null) {
+            view.limit((int) offset + length).position((int) offset);
+            buf.writeBytes(view);
+        } else {
+            buf.writeBytes(ring.region().asSlice(offset, length).asByteBuffer());
+        }
+        return buf;
+    }
+
+    /** Drains the RX rings: one rxsync, then up to MAX_MESSAGES_PER_READ frames. */
+    private void readReady() {
+        NetmapPort p = port;
+        if (p == null || !active) {
+            return;
+        }
+        ChannelPipeline pipeline = pipeline();
+        RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
+        handle.reset(config);
+        ByteBufAllocator alloc = config.getAllocator();
+        boolean zc = config.isRxZeroCopy();
+        boolean metadata = config.isRxFrameMetadata();
+        int delivered = 0;
+        Throwable failure = null;
+        ioDepth++;
+        inRxLoop = true;
+        try {
+            p.rxSync();
+            int rings = p.rxRingCount();
+            outer:
+            for (int k = 0; k < rings; k++) {
+                int r = nextRxRing + k;
+                if (r >= rings) {
+                    r -= rings;
+                }
+                NetmapRing ring = p.rxRing(r);
+                int cur = ring.cur();
+                int tail = ring.tail();
+                if (cur == tail) {
+                    if (zc) {
+                        zeroCopy.advanceHead(ring, r); // over slots released since the last read
+                    }
+                    continue;
+                }
+                long timestamp = metadata ? ring.timestampMicros() : 0;
+                int bufferSize = ring.bufferSize();
+                try {
+                    while (cur != tail) {
+                        if (delivered > 0 && !handle.continueReading()) {
+                            nextRxRing = r;
+                            break outer;
+                        }
+                        int slot = cur;
+                        cur = ring.next(cur);
+                        int length = Math.min(ring.len(slot), bufferSize);
+                        ByteBuf frame;
+                        if (zc) {
+                            frame = zeroCopy.frame(alloc, ring, r, slot, length);
+                            ring.cur(cur);
+                        } else {
+                            frame = copyOutOfSlot(alloc, ring, slot, length);
+                            ring.advance(cur);
+                        }
+                        handle.attemptedBytesRead(length);
+                        handle.lastBytesRead(length);
+                        handle.incMessagesRead(1);
+                        readPending = false;
+                        delivered++;
+                        pipeline.fireChannelRead(metadata
+                                ? new NetmapFrame(frame, ring.index(), ring.flags(slot), timestamp) : frame);
+                        if (zc) {
+                            zeroCopy.afterRead(ring, (RxZeroCopyBuf) frame);
+                        }
+                        if (!active) {
+                            break outer; // a handler closed the channel
+                        }
+                    }
+                } finally {
+                    if (zc) {
+                        zeroCopy.advanceHead(ring, r);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            inRxLoop = false;
+            if (--ioDepth == 0 && unmapPending) {
+                unmapWhenIdle();
+            }
+        }
+        if (delivered > 0) {
+            handle.readComplete();
+            pipeline.fireChannelReadComplete();
+        }
+        if (failure != null) {
+            if (!(failure instanceof PeerGoneException)) {
+                pipeline.fireExceptionCaught(failure);
+            }
+            if (failure instanceof NetmapException || failure instanceof IndexOutOfBoundsException) {
+                // The port is broken (or its peer left, or it handed out a bad buffer): nothing more
+                // will come through it.
+                unsafe().close(unsafe().voidPromise());
+                return;
+            }
+        }
+        if (!readPending && !config.isAutoRead()) {
+            setOps(ops.without(NetmapIoOps.READ));
+        }
+    }
+
+    private final class NetmapUnsafe extends AbstractUnsafe implements NetmapIoHandle {
+        @Override
+        public NetmapPort port() {
+            return active ? port : null;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            int ready = ((NetmapIoEvent) event).readyOps();
+            if ((ready & POLLNVAL) != 0) {
+                close(voidPromise());
+                return;
+            }
+            if ((ready & (POLLOUT | POLLERR)) != 0 && ops.contains(NetmapIoOps.WRITE)) {
+                forceFlush();
+            }
+            if ((ready & (POLLIN | POLLERR | POLLHUP)) != 0 && ops.contains(NetmapIoOps.READ)) {
+                readReady();
+            }
+            if ((ready & (POLLERR | POLLHUP)) != 0 && isOpen()) {
+                // The port is broken or its peer is gone; what could still be read has been.
+                close(voidPromise());
+            }
+        }
+
+        void forceFlush() {
+            super.flush0();
+        }
+
+        @Override
+        protected void flush0() {
+            // While waiting for POLLOUT the ring is full: the POLLOUT event will flush.
+            if (!ops.contains(NetmapIoOps.WRITE)) {
+                super.flush0();
+            }
+        }
+
+        @Override
+        public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+            if (promise.setUncancellable()) {
+                promise.setFailure(new UnsupportedOperationException(
+                        "netmap channels do not connect; bind them to a NetmapAddress (both ends of a pipe bind)"));
+            }
+        }
+
+        @Override
+        public void close() {
+            close(voidPromise());
+        }
+
+        @Override
+        public String toString() {
+            return NetmapChannel.this.toString();
+        }
+    }
+
+    /**
+     * Zero-copy reception: the recycled ByteBuf of every buffer index, which slots are still held
+     * by a frame, and the extra buffers swapped in for kept frames. Used on the event loop only
+     * (releases from other threads hop onto it).
+     */
+    final class RxZeroCopy {
+        private static final int PAGE_SHIFT = 10;
+        private final NetmapPort port;
+        /** Buffers by index, in pages of 1024 made on first use: regions can hold 100k+ buffers. */
+        private final RxZeroCopyBuf[][] buffers;
+        /** Per bound RX ring, per slot: a delivered frame still references the slot's buffer. */
+        private final boolean[][] held;
+        int outstanding;
+
+        RxZeroCopy(NetmapPort port) {
+            this.port = port;
+            long count = port.rxRingCount() > 0 ? port.rxRing(0).bufferCount() : 0;
+            this.buffers = new RxZeroCopyBuf[(int) ((count >>> PAGE_SHIFT) + 1)][];
+            this.held = new boolean[port.rxRingCount()][];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = new boolean[port.rxRing(i).numSlots()];
+            }
+        }
+
+        RxZeroCopyBuf frame(ByteBufAllocator alloc, NetmapRing ring, int r, int slot, int length) {
+            int bufIdx = ring.bufIdx(slot);
+            long offset = ring.bufferOffset(bufIdx); // validates the index before it is used below
+            RxZeroCopyBuf[] page = buffers[bufIdx >>> PAGE_SHIFT];
+            if (page == null) {
+                page = buffers[bufIdx >>> PAGE_SHIFT] = new RxZeroCopyBuf[1 << PAGE_SHIFT];
+            }
+            RxZeroCopyBuf buf = page[bufIdx & ((1 << PAGE_SHIFT) - 1)];
+            if (buf == null) {
+                ByteBuffer view = ring.region().asSlice(offset, ring.bufferSize()).asByteBuffer();
+                buf = page[bufIdx & ((1 << PAGE_SHIFT) - 1)] = new RxZeroCopyBuf(alloc, view, this, bufIdx);
+            }
+            held[r][slot] = true;
+            outstanding++;
+            return buf.reuse(r, slot, length);
+        }
+
+        /** After channelRead: a frame still referenced is swapped out of its slot if an extra buffer is left. */
+        void afterRead(NetmapRing ring, RxZeroCopyBuf buf) {
+            if (buf.refCnt() == 0 || buf.detached || !port.isOpen()) {
+                return;
+            }
+            int extra = port.takeExtraBuffer();
+            if (extra != 0) {
+                ring.bufIdx(buf.slot, extra);
+                ring.flags(buf.slot, ring.flags(buf.slot) | NS_BUF_CHANGED);
+                buf.detached = true;
+                held[buf.ring][buf.slot] = false;
+            }
+        }
+
+        /** Moves the ring's head over the released slots at its front. */
+        void advanceHead(NetmapRing ring, int r) {
+            boolean[] taken = held[r];
+            int head = ring.head();
+            int cur = ring.cur();
+            while (head != cur && !taken[head]) {
+                head = ring.next(head);
+            }
+            ring.head(head);
+        }
+
+        void released(RxZeroCopyBuf buf) {
+            EventLoop loop = eventLoop();
+            if (loop.inEventLoop()) {
+                released0(buf);
+            } else {
+                try {
+                    loop.execute(() -> released0(buf));
+                } catch (RejectedExecutionException e) {
+                    // The loop is gone, so nothing else touches the port any more.
+                    synchronized (this) {
+                        released0(buf);
+                    }
+                }
+            }
+        }
+
+        private void released0(RxZeroCopyBuf buf) {
+            outstanding--;
+            if (port.isOpen()) {
+                if (buf.detached) {
+                    port.giveExtraBuffer(buf.bufIdx);
+                } else {
+                    held[buf.ring][buf.slot] = false;
+                    if (!inRxLoop) {
+                        advanceHead(port.rxRing(buf.ring), buf.ring);
+                    }
+                }
+            }
+            if (outstanding == 0 && unmapPending && ioDepth == 0) {
+                unmapWhenIdle();
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.netmap4j.netty;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultChannelConfig;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MessageSizeEstimator;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+
+import java.util.Map;
+
+import static io.netmap4j.netty.NetmapChannelOption.NO_TX_POLL;
+import static io.netmap4j.netty.NetmapChannelOption.RX_EXTRA_BUFFERS;
+import static io.netmap4j.netty.NetmapChannelOption.RX_FRAME_METADATA;
+import static io.netmap4j.netty.NetmapChannelOption.RX_ZERO_COPY;
+
+/**
+ * Configuration of a {@link NetmapChannel}: Netty's usual options plus {@link NetmapChannelOption}s.
+ * The receive allocator is a fixed 2048-byte one (a default netmap buffer); only its
+ * {@code maxMessagesPerRead}, the RX batch, matters, because each frame is allocated at its exact
+ * length (copy mode) or not at all (zero-copy mode).
+ */
+public final class NetmapChannelConfig extends DefaultChannelConfig {
+    private final NetmapChannel channel;
+    private volatile boolean rxZeroCopy;
+    private volatile boolean rxFrameMetadata;
+    private volatile int rxExtraBuffers;
+    private volatile boolean noTxPoll;
+
+    NetmapChannelConfig(NetmapChannel channel) {
+        super(channel, new FixedRecvByteBufAllocator(2048));
+        this.channel = channel;
+    }
+
+    @Override
+    public Map<ChannelOption<?>, Object> getOptions() {
+        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL);
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public <T> T getOption(ChannelOption<T> option) {
+        if (option == RX_ZERO_COPY) {
+            return (T) Boolean.valueOf(isRxZeroCopy());
+        }
+        if (option == RX_FRAME_METADATA) {
+            return (T) Boolean.valueOf(isRxFrameMetadata());
+        }
+        if (option == RX_EXTRA_BUFFERS) {
+            return (T) Integer.valueOf(getRxExtraBuffers());
+        }
+        if (option == NO_TX_POLL) {
+            return (T) Boolean.valueOf(isNoTxPoll());
+        }
+        return super.getOption(option);
+    }
+
+    @Override
+    public <T> boolean setOption(ChannelOption<T> option, T value) {
+        validate(option, value);
+        if (option == RX_ZERO_COPY) {
+            setRxZeroCopy((Boolean) value);
+        } else if (option == RX_FRAME_METADATA) {
+            setRxFrameMetadata((Boolean) value);
+        } else if (option == RX_EXTRA_BUFFERS) {
+            setRxExtraBuffers((Integer) value);
+        } else if (option == NO_TX_POLL) {
+            setNoTxPoll((Boolean) value);
+        } else {
+            return super.setOption(option, value);
+        }
+        return true;
+    }
+
+    public boolean isRxZeroCopy() {
+        return rxZeroCopy;
+    }
+
+    /** See {@link NetmapChannelOption#RX_ZERO_COPY}. */
+    public NetmapChannelConfig setRxZeroCopy(boolean rxZeroCopy) {
+        this.rxZeroCopy = rxZeroCopy;
+        return this;
+    }
+
+    public boolean isRxFrameMetadata() {
+        return rxFrameMetadata;
+    }
+
+    /** See {@link NetmapChannelOption#RX_FRAME_METADATA}. */
+    public NetmapChannelConfig setRxFrameMetadata(boolean rxFrameMetadata) {
+        this.rxFrameMetadata = rxFrameMetadata;
+        return this;
+    }
+
+    public int getRxExtraBuffers() {
+        return rxExtraBuffers;
+    }
+
+    /** See {@link NetmapChannelOption#RX_EXTRA_BUFFERS}; read at bind. */
+    public NetmapChannelConfig setRxExtraBuffers(int rxExtraBuffers) {
+        if (rxExtraBuffers < 0) {
+            throw new IllegalArgumentException("RX_EXTRA_BUFFERS must be 0 or more, not " + rxExtraBuffers);
+        }
+        this.rxExtraBuffers = rxExtraBuffers;
+        return this;
+    }
+
+    public boolean isNoTxPoll() {
+        return noTxPoll;
+    }
+
+    /** See {@link NetmapChannelOption#NO_TX_POLL}; read at bind. */
+    public NetmapChannelConfig setNoTxPoll(boolean noTxPoll) {
+        this.noTxPoll = noTxPoll;
+        return this;
+    }
+
+    @Override
+    protected void autoReadCleared() {
+        channel.clearReadPending();
+    }
+
+    // Covariant returns, as Netty's own configs do, so chained setters keep the type.
+
+    @Override
+    public NetmapChannelConfig setConnectTimeoutMillis(int connectTimeoutMillis) {
+        super.setConnectTimeoutMillis(connectTimeoutMillis);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setMaxMessagesPerWrite(int maxMessagesPerWrite) {
+        super.setMaxMessagesPerWrite(maxMessagesPerWrite);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setWriteSpinCount(int writeSpinCount) {
+        super.setWriteSpinCount(writeSpinCount);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setAllocator(ByteBufAllocator allocator) {
+        super.setAllocator(allocator);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setRecvByteBufAllocator(RecvByteBufAllocator allocator) {
+        super.setRecvByteBufAllocator(allocator);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setAutoRead(boolean autoRead) {
+        super.setAutoRead(autoRead);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setAutoClose(boolean autoClose) {
+        super.setAutoClose(autoClose);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setWriteBufferWaterMark(WriteBufferWaterMark writeBufferWaterMark) {
+        super.setWriteBufferWaterMark(writeBufferWaterMark);
+        return this;
+    }
+
+    @Override
+    public NetmapChannelConfig setMessageSizeEstimator(MessageSizeEstimator estimator) {
+        super.setMessageSizeEstimator(estimator);
+        return this;
+    }
+}

@@ -1,0 +1,44 @@
+package io.netmap4j.netty;
+
+import io.netty.channel.ChannelOption;
+
+/**
+ * Options of {@link NetmapChannel}, beside Netty's own (of which {@code MAX_MESSAGES_PER_READ}
+ * is the RX batch, {@code MAX_MESSAGES_PER_WRITE} the TX batch per flush,
+ * {@code WRITE_BUFFER_WATER_MARK} and {@code AUTO_READ} work as usual). Ring selection is part
+ * of the port name ({@link NetmapAddress}). Options marked "at bind" are read when the port is
+ * opened.
+ */
+public final class NetmapChannelOption<T> extends ChannelOption<T> {
+    /**
+     * Deliver each received frame as a view of its netmap buffer instead of a copy (default
+     * false). The ByteBuf goes back to the ring when released; see {@link NetmapChannel} for what
+     * happens when a handler keeps it.
+     */
+    public static final ChannelOption<Boolean> RX_ZERO_COPY = valueOf(NetmapChannelOption.class, "RX_ZERO_COPY");
+
+    /**
+     * Deliver {@link NetmapFrame}s (the frame plus ring, slot flags and timestamp) instead of bare
+     * ByteBufs (default false). Costs one small object per frame.
+     */
+    public static final ChannelOption<Boolean> RX_FRAME_METADATA =
+            valueOf(NetmapChannelOption.class, "RX_FRAME_METADATA");
+
+    /**
+     * At bind: extra netmap buffers to ask the port for (default 0). In zero-copy mode a frame a
+     * handler keeps past {@code channelRead} is swapped out of its slot for one of these, so the
+     * ring moves on.
+     */
+    public static final ChannelOption<Integer> RX_EXTRA_BUFFERS = valueOf(NetmapChannelOption.class, "RX_EXTRA_BUFFERS");
+
+    /**
+     * At bind: register with {@code NR_NO_TX_POLL}, so that waiting for RX does not also sync the
+     * TX rings (default false). Useful when TX is synced by flushes anyway.
+     */
+    public static final ChannelOption<Boolean> NO_TX_POLL = valueOf(NetmapChannelOption.class, "NO_TX_POLL");
+
+    @SuppressWarnings({"deprecation", "unused"})
+    private NetmapChannelOption() {
+        super(null);
+    }
+}
