@@ -1,5 +1,6 @@
 package io.netmap4j.netty;
 
+import io.netmap4j.NetmapPorts;
 import io.netmap4j.abi.LibC;
 import io.netmap4j.core.NetmapBackend;
 import io.netty.util.internal.logging.InternalLogger;
@@ -22,7 +23,7 @@ public final class Netmap {
         try {
             // An eventfd round trip proves that libc links and that native access is enabled.
             LibC.close(LibC.eventfd(0, 0));
-            backend = NetmapPorts.backend();
+            backend = NetmapPorts.defaultBackend();
             if (backend != null && !backend.isAvailable()) {
                 cause = backend.unavailabilityCause();
                 if (cause == null) {

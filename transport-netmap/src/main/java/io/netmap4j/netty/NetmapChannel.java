@@ -1,5 +1,6 @@
 package io.netmap4j.netty;
 
+import io.netmap4j.NetmapPorts;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
@@ -205,7 +206,7 @@ public final class NetmapChannel extends AbstractChannel {
         if (config.getRxExtraBuffers() > 0) {
             spec = spec.withExtraBuffers(config.getRxExtraBuffers());
         }
-        NetmapPort p = NetmapPorts.open(spec);
+        NetmapPort p = NetmapPorts.open(spec, config.getBackend());
         MemorySegment region = p.region();
         regionView = region.byteSize() <= Integer.MAX_VALUE ? region.asByteBuffer() : null;
         zeroCopy = new RxZeroCopy(p);

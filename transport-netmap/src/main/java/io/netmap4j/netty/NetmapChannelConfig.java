@@ -1,5 +1,7 @@
 package io.netmap4j.netty;
 
+import io.netmap4j.NetmapPorts;
+import io.netmap4j.core.NetmapBackend;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
@@ -10,6 +12,7 @@ import io.netty.channel.WriteBufferWaterMark;
 
 import java.util.Map;
 
+import static io.netmap4j.netty.NetmapChannelOption.BACKEND;
 import static io.netmap4j.netty.NetmapChannelOption.NO_TX_POLL;
 import static io.netmap4j.netty.NetmapChannelOption.RX_EXTRA_BUFFERS;
 import static io.netmap4j.netty.NetmapChannelOption.RX_FRAME_METADATA;
@@ -27,6 +30,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     private volatile boolean rxFrameMetadata;
     private volatile int rxExtraBuffers;
     private volatile boolean noTxPoll;
+    private volatile NetmapBackend backend;
 
     NetmapChannelConfig(NetmapChannel channel) {
         super(channel, new FixedRecvByteBufAllocator(2048));
@@ -35,7 +39,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL);
+        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND);
     }
 
     @SuppressWarnings("unchecked")
@@ -53,6 +57,9 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         if (option == NO_TX_POLL) {
             return (T) Boolean.valueOf(isNoTxPoll());
         }
+        if (option == BACKEND) {
+            return (T) getBackend().name();
+        }
         return super.getOption(option);
     }
 
@@ -67,6 +74,8 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
             setRxExtraBuffers((Integer) value);
         } else if (option == NO_TX_POLL) {
             setNoTxPoll((Boolean) value);
+        } else if (option == BACKEND) {
+            setBackend(NetmapPorts.backend((String) value));
         } else {
             return super.setOption(option, value);
         }
@@ -108,6 +117,18 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
 
     public boolean isNoTxPoll() {
         return noTxPoll;
+    }
+
+    /** The backend that opens the port at bind; see {@link NetmapChannelOption#BACKEND}. */
+    public NetmapBackend getBackend() {
+        NetmapBackend b = backend;
+        return b != null ? b : NetmapPorts.defaultBackend();
+    }
+
+    /** See {@link NetmapChannelOption#BACKEND}; read at bind. */
+    public NetmapChannelConfig setBackend(NetmapBackend backend) {
+        this.backend = backend;
+        return this;
     }
 
     /** See {@link NetmapChannelOption#NO_TX_POLL}; read at bind. */

@@ -37,6 +37,13 @@ public final class NetmapChannelOption<T> extends ChannelOption<T> {
      */
     public static final ChannelOption<Boolean> NO_TX_POLL = valueOf(NetmapChannelOption.class, "NO_TX_POLL");
 
+    /**
+     * At bind: the backend that opens the port, {@code "kernel"}, {@code "user"} or {@code "auto"}
+     * (default: {@code -Dnetmap4j.backend}, else the kernel module when /dev/netmap exists and
+     * the user-space backend otherwise; see {@link io.netmap4j.NetmapPorts}).
+     */
+    public static final ChannelOption<String> BACKEND = valueOf(NetmapChannelOption.class, "BACKEND");
+
     @SuppressWarnings({"deprecation", "unused"})
     private NetmapChannelOption() {
         super(null);
