@@ -304,6 +304,47 @@ struct pollfd {
 #define LOCK_EX     2
 #define LOCK_NB     4
 #define LOCK_UN     8
+#define F_OFD_GETLK 36     /* fcntl: lock owned by the open file description, not the process */
+#define F_OFD_SETLK 37
+#define F_RDLCK     0      /* flock.l_type */
+#define F_WRLCK     1
+#define F_UNLCK     2
+#define SEEK_SET    0      /* flock.l_whence: l_start counts from the start of the file */
+
+/* struct flock of fcntl's record locks (x86_64: off_t is 64 bits). */
+struct flock {
+    int16_t  l_type;       /* F_RDLCK, F_WRLCK, F_UNLCK */
+    int16_t  l_whence;     /* SEEK_SET */
+    int32_t  l_reserved0;
+    int64_t  l_start;
+    int64_t  l_len;        /* 0 means up to the end of the file, however long */
+    int32_t  l_pid;        /* out of F_OFD_GETLK: always -1 for an OFD lock */
+    int32_t  l_reserved1;
+};
+
+struct nm_timespec {       /* struct timespec on x86_64 Linux */
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+
+/* struct stat as x86_64 glibc fills it through fstat (the kernel's own layout on that arch). */
+struct stat {
+    uint64_t st_dev;
+    uint64_t st_ino;
+    uint64_t st_nlink;     /* 0 once the file is unlinked */
+    uint32_t st_mode;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    uint32_t st_reserved0;
+    uint64_t st_rdev;
+    int64_t  st_size;
+    int64_t  st_blksize;
+    int64_t  st_blocks;
+    struct nm_timespec st_atim;
+    struct nm_timespec st_mtim;
+    struct nm_timespec st_ctim;
+    int64_t  st_reserved1[3];
+};
 
 int      open(const char *path, int flags, ...);
 int      close(int fd);
@@ -316,6 +357,9 @@ int64_t  read(int fd, void *buf, size_t count);
 int64_t  write(int fd, const void *buf, size_t count);
 int      ftruncate(int fd, int64_t length);
 int      flock(int fd, int operation);
+int      fcntl(int fd, int cmd, ...);
+int      fstat(int fd, struct stat *st);
+int      fallocate(int fd, int mode, int64_t offset, int64_t len);
 int      mkfifo(const char *path, unsigned int mode);
 int      unlink(const char *path);
 int      socket(int domain, int type, int protocol);

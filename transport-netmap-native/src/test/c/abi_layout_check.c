@@ -13,9 +13,9 @@
  * must be compatible with the libc declarations in our header (an incompatible redeclaration
  * is an error in C).
  */
-/* -std=c11 hides the POSIX and BSD declarations of the system headers used at the end; ask for
- * them before anything includes <features.h>. */
-#define _DEFAULT_SOURCE 1
+/* -std=c11 hides the POSIX, BSD and Linux declarations of the system headers used at the end
+ * (F_OFD_* and fallocate are GNU extensions); ask for them before anything includes <features.h>. */
+#define _GNU_SOURCE 1
 
 #include "../../main/c/netmap_abi.h"
 
@@ -203,6 +203,37 @@ FIELD(pollfd, fd,      0, 4);
 FIELD(pollfd, events,  4, 2);
 FIELD(pollfd, revents, 6, 2);
 
+/* Linux x86_64 libc structs; compared with glibc's own below. */
+SIZE(flock, 32);
+FIELD(flock, l_type,      0,  2);
+FIELD(flock, l_whence,    2,  2);
+FIELD(flock, l_reserved0, 4,  4);
+FIELD(flock, l_start,     8,  8);
+FIELD(flock, l_len,       16, 8);
+FIELD(flock, l_pid,       24, 4);
+FIELD(flock, l_reserved1, 28, 4);
+
+SIZE(nm_timespec, 16);
+FIELD(nm_timespec, tv_sec,  0, 8);
+FIELD(nm_timespec, tv_nsec, 8, 8);
+
+SIZE(stat, 144);
+FIELD(stat, st_dev,       0,   8);
+FIELD(stat, st_ino,       8,   8);
+FIELD(stat, st_nlink,     16,  8);
+FIELD(stat, st_mode,      24,  4);
+FIELD(stat, st_uid,       28,  4);
+FIELD(stat, st_gid,       32,  4);
+FIELD(stat, st_reserved0, 36,  4);
+FIELD(stat, st_rdev,      40,  8);
+FIELD(stat, st_size,      48,  8);
+FIELD(stat, st_blksize,   56,  8);
+FIELD(stat, st_blocks,    64,  8);
+FIELD(stat, st_atim,      72,  16);
+FIELD(stat, st_mtim,      88,  16);
+FIELD(stat, st_ctim,      104, 16);
+FIELD(stat, st_reserved1, 120, 24);
+
 /* ---- constants -------------------------------------------------------------------------- */
 CONSTANT(NETMAP_API, 14);
 CONSTANT(NETMAP_MIN_API, 14);
@@ -276,6 +307,13 @@ CONSTANT(NR_FORWARD, 0x4);
 CONSTANT(NR_RING_DIR_RX, 0);
 CONSTANT(NR_RING_DIR_TX, 1);
 
+CONSTANT(F_OFD_GETLK, 36);
+CONSTANT(F_OFD_SETLK, 37);
+CONSTANT(F_RDLCK, 0);
+CONSTANT(F_WRLCK, 1);
+CONSTANT(F_UNLCK, 2);
+CONSTANT(SEEK_SET, 0);
+
 /*
  * ---- against the system headers ---------------------------------------------------------
  * Our header defines the libc flags itself (so that jextract sees them); glibc spells some of
@@ -289,7 +327,9 @@ enum our_libc_values {
     OUR_EFD_NONBLOCK = EFD_NONBLOCK, OUR_EFD_CLOEXEC = EFD_CLOEXEC,
     OUR_LOCK_SH = LOCK_SH, OUR_LOCK_EX = LOCK_EX, OUR_LOCK_NB = LOCK_NB, OUR_LOCK_UN = LOCK_UN,
     OUR_POLLIN = POLLIN, OUR_POLLPRI = POLLPRI, OUR_POLLOUT = POLLOUT, OUR_POLLERR = POLLERR,
-    OUR_POLLHUP = POLLHUP, OUR_POLLNVAL = POLLNVAL
+    OUR_POLLHUP = POLLHUP, OUR_POLLNVAL = POLLNVAL,
+    OUR_F_OFD_GETLK = F_OFD_GETLK, OUR_F_OFD_SETLK = F_OFD_SETLK,
+    OUR_F_RDLCK = F_RDLCK, OUR_F_WRLCK = F_WRLCK, OUR_F_UNLCK = F_UNLCK, OUR_SEEK_SET = SEEK_SET
 };
 #undef O_RDONLY
 #undef O_RDWR
@@ -312,7 +352,21 @@ enum our_libc_values {
 #undef POLLERR
 #undef POLLHUP
 #undef POLLNVAL
+#undef F_OFD_GETLK
+#undef F_OFD_SETLK
+#undef F_RDLCK
+#undef F_WRLCK
+#undef F_UNLCK
+#undef SEEK_SET
 
+/*
+ * glibc declares struct flock and struct stat too, which would be a second definition of ours.
+ * Rename its tags (and the functions whose names the renaming catches) while its headers are
+ * read, and compare the structs member by member and the functions by type below.
+ */
+#define flock libc_flock
+#define stat libc_stat
+#define fstat libc_fstat
 #include <linux/ioctl.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -322,6 +376,9 @@ enum our_libc_values {
 #include <sys/stat.h>
 #include <unistd.h>
 #include <string.h>
+#undef flock
+#undef stat
+#undef fstat
 /*
  * <poll.h> declares its own struct pollfd and poll(); rename them while it is included so that
  * they do not clash with ours, and compare the two structs field by field below.
@@ -368,3 +425,48 @@ CONSTANT(offsetof(struct pollfd, revents), offsetof(struct libc_pollfd, revents)
 CONSTANT(sizeof(uint64_t), sizeof(nfds_t));
 CONSTANT(sizeof(int64_t), sizeof(off_t));
 CONSTANT(sizeof(int64_t), sizeof(ssize_t));
+
+CONSTANT(OUR_F_OFD_GETLK, F_OFD_GETLK);
+CONSTANT(OUR_F_OFD_SETLK, F_OFD_SETLK);
+CONSTANT(OUR_F_RDLCK, F_RDLCK);
+CONSTANT(OUR_F_WRLCK, F_WRLCK);
+CONSTANT(OUR_F_UNLCK, F_UNLCK);
+CONSTANT(OUR_SEEK_SET, SEEK_SET);
+
+/* The same member at the same place with the same size in ours and in glibc's. */
+#define SAME_MEMBER(ours, theirs, f)                                                           \
+    _Static_assert(offsetof(struct ours, f) == offsetof(struct theirs, f), #ours "." #f " must be where glibc has it"); \
+    _Static_assert(sizeof(((struct ours *) 0)->f) == sizeof(((struct theirs *) 0)->f),      \
+                   #ours "." #f " must be as large as glibc's")
+
+CONSTANT(sizeof(struct flock), sizeof(struct libc_flock));
+SAME_MEMBER(flock, libc_flock, l_type);
+SAME_MEMBER(flock, libc_flock, l_whence);
+SAME_MEMBER(flock, libc_flock, l_start);
+SAME_MEMBER(flock, libc_flock, l_len);
+SAME_MEMBER(flock, libc_flock, l_pid);
+
+CONSTANT(sizeof(struct stat), sizeof(struct libc_stat));
+SAME_MEMBER(stat, libc_stat, st_dev);
+SAME_MEMBER(stat, libc_stat, st_ino);
+SAME_MEMBER(stat, libc_stat, st_nlink);
+SAME_MEMBER(stat, libc_stat, st_mode);
+SAME_MEMBER(stat, libc_stat, st_uid);
+SAME_MEMBER(stat, libc_stat, st_gid);
+SAME_MEMBER(stat, libc_stat, st_rdev);
+SAME_MEMBER(stat, libc_stat, st_size);
+SAME_MEMBER(stat, libc_stat, st_blksize);
+SAME_MEMBER(stat, libc_stat, st_blocks);
+SAME_MEMBER(stat, libc_stat, st_atim);
+SAME_MEMBER(stat, libc_stat, st_mtim);
+SAME_MEMBER(stat, libc_stat, st_ctim);
+CONSTANT(sizeof(struct nm_timespec), sizeof(struct timespec));
+CONSTANT(offsetof(struct nm_timespec, tv_sec), offsetof(struct timespec, tv_sec));
+CONSTANT(offsetof(struct nm_timespec, tv_nsec), offsetof(struct timespec, tv_nsec));
+
+/* Functions glibc saw under another name: the same type, apart from the renamed struct. */
+_Static_assert(__builtin_types_compatible_p(__typeof__(flock), __typeof__(libc_flock)),
+               "flock must be declared as glibc declares it");
+_Static_assert(__builtin_types_compatible_p(__typeof__(fstat), int (int, struct stat *))
+               && __builtin_types_compatible_p(__typeof__(libc_fstat), int (int, struct libc_stat *)),
+               "fstat must be declared as glibc declares it, with our struct stat");

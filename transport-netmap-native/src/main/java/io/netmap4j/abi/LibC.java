@@ -64,6 +64,12 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle FLOCK = capture("flock",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCNTL_PTR = capture("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FSTAT = capture("fstat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FALLOCATE = capture("fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle MKFIFO = capture("mkfifo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle UNLINK = capture("unlink",
@@ -290,6 +296,57 @@ public final class LibC {
             MemorySegment state = state();
             int r = (int) FLOCK.invokeExact(state, fd, operation);
             return r == -1 ? -errno(state) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code fcntl(fd, cmd, lock)} for the record-lock commands ({@code F_OFD_SETLK},
+     * {@code F_OFD_GETLK}) on a {@code struct flock} ({@link io.netmap4j.abi.gen.flock}).
+     * Returns 0, or {@code -errno} (EAGAIN when someone else holds the lock), without throwing:
+     * a held lock is an answer, not an error.
+     */
+    public static int fcntlLock(int fd, int cmd, MemorySegment lock) {
+        if (lock.byteSize() < io.netmap4j.abi.gen.flock.sizeof()) {
+            throw new IllegalArgumentException("fcntl needs a whole struct flock ("
+                    + io.netmap4j.abi.gen.flock.sizeof() + " bytes), got " + lock.byteSize());
+        }
+        try {
+            MemorySegment state = state();
+            int r = (int) FCNTL_PTR.invokeExact(state, fd, cmd, lock);
+            return r == -1 ? -errno(state) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code fstat(fd, st)} into a {@code struct stat} ({@link io.netmap4j.abi.gen.stat}). */
+    public static void fstat(int fd, MemorySegment st) throws ErrnoException {
+        if (st.byteSize() < io.netmap4j.abi.gen.stat.sizeof()) {
+            throw new IllegalArgumentException("fstat needs a whole struct stat ("
+                    + io.netmap4j.abi.gen.stat.sizeof() + " bytes), got " + st.byteSize());
+        }
+        try {
+            MemorySegment state = state();
+            check("fstat", (int) FSTAT.invokeExact(state, fd, st), state);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code fallocate(fd, mode, offset, length)}: with mode 0, allocates the blocks of the range
+     * (growing the file if needed). EOPNOTSUPP means the file system cannot do it.
+     */
+    public static void fallocate(int fd, int mode, long offset, long length) throws ErrnoException {
+        try {
+            MemorySegment state = state();
+            check("fallocate", (int) FALLOCATE.invokeExact(state, fd, mode, offset, length), state);
+        } catch (ErrnoException e) {
+            throw e;
         } catch (Throwable t) {
             throw unexpected(t);
         }

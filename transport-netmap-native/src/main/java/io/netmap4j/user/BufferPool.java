@@ -60,7 +60,7 @@ final class BufferPool {
         int fresh = Math.min(n - got, MAX_BUFFERS - next);
         if (fresh > 0) {
             try {
-                Posix.reserve(file.fd(), buffer(next), (long) fresh * BUF_SIZE);
+                file.reserve(buffer(next), (long) fresh * BUF_SIZE);
             } catch (ErrnoException e) {
                 throw new NetmapException("no memory for " + fresh + " more buffers in " + file.path()
                         + " (" + e.getMessage() + "); free space in the shared-memory directory", e.errno(), e);

@@ -7,6 +7,10 @@ import io.netmap4j.core.NetmapException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static io.netmap4j.abi.gen.NetmapAbi.O_CLOEXEC;
+import static io.netmap4j.abi.gen.NetmapAbi.O_NONBLOCK;
+import static io.netmap4j.abi.gen.NetmapAbi.O_RDWR;
+
 /**
  * The pollable side of a pipe end: a FIFO per end in the shared-memory directory, which works
  * between threads of one JVM and between processes alike. The owner polls its own FIFO for
@@ -32,8 +36,8 @@ final class Doorbell implements AutoCloseable {
     static Doorbell open(String ownPath, String peerPath, String what) throws NetmapException {
         int own = -1;
         try {
-            own = LibC.open(ownPath, Posix.O_RDWR | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
-            int peer = LibC.open(peerPath, Posix.O_RDWR | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
+            own = LibC.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
+            int peer = LibC.open(peerPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
             Doorbell bell = new Doorbell(own, peer);
             bell.drain(); // a leftover byte from an earlier user of this end
             return bell;

@@ -1,5 +1,6 @@
 package io.netmap4j.user;
 
+import io.netmap4j.abi.NetmapConstants;
 import io.netmap4j.abi.gen.netmap_if;
 
 /** Field offsets of {@code struct netmap_if}, from the generated bindings. */
@@ -15,5 +16,5 @@ final class NifLayout {
     static final long HOST_TX_RINGS = netmap_if.ni_host_tx_rings$offset();
     static final long HOST_RX_RINGS = netmap_if.ni_host_rx_rings$offset();
     static final long RING_OFS = netmap_if.layout().byteSize();
-    static final int NAME_SIZE = 16;
+    static final int NAME_SIZE = NetmapConstants.NM_IFNAMSIZ;
 }

@@ -4,6 +4,7 @@ import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.ErrnoException;
 import io.netmap4j.abi.LibC;
 import io.netmap4j.abi.gen.netmap_ring;
+import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.core.NetmapException;
 
 import java.lang.foreign.MemorySegment;
@@ -30,7 +31,11 @@ final class PairTable {
     private static final long RING_DIR = netmap_ring.dir$offset();
     private static final long RING_TAIL = netmap_ring.tail$offset();
     private static final long RING_HEADER = netmap_ring.layout().byteSize();
-    private static final long SLOT_SIZE = 16;
+    private static final long SLOT_SIZE = netmap_slot.layout().byteSize();
+    private static final long SLOT_BUF_IDX = netmap_slot.buf_idx$offset();
+    private static final long SLOT_LEN = netmap_slot.len$offset();
+    private static final long SLOT_FLAGS = netmap_slot.flags$offset();
+    private static final long SLOT_PTR = netmap_slot.ptr$offset();
 
     private final RegionFile file;
     private final MemorySegment mem;
@@ -91,7 +96,7 @@ final class PairTable {
     void create(int k, byte[] id, int slotsA, int slotsB) throws NetmapException {
         long base = pair(k);
         try {
-            Posix.reserve(file.fd(), base, RING_AREA + 4 * RING_STRIDE);
+            file.reserve(base, RING_AREA + 4 * RING_STRIDE);
         } catch (ErrnoException e) {
             throw new NetmapException("no memory for a pipe in " + file.path() + " (" + e.getMessage() + ")", e.errno(), e);
         }
@@ -143,9 +148,10 @@ final class PairTable {
         mem.set(JAVA_INT, ring + RING_TAIL, tx ? slots - 1 : 0);
         for (int i = 0; i < slots; i++) {
             long s = ring + RING_HEADER + i * SLOT_SIZE;
-            mem.set(JAVA_INT, s, bufs[first + i]);
-            mem.set(JAVA_INT, s + 4, 0);
-            mem.set(JAVA_LONG, s + 8, 0L);
+            mem.set(JAVA_INT, s + SLOT_BUF_IDX, bufs[first + i]);
+            mem.set(JAVA_SHORT, s + SLOT_LEN, (short) 0);
+            mem.set(JAVA_SHORT, s + SLOT_FLAGS, (short) 0);
+            mem.set(JAVA_LONG, s + SLOT_PTR, 0L);
         }
     }
 
@@ -201,7 +207,7 @@ final class PairTable {
         int inFlight = Math.floorMod(published - released, n);
         for (int i = 0; i < n; i++) {
             boolean atReceiver = Math.floorMod(i - released, n) < inFlight;
-            pool.free(mem.get(JAVA_INT, (atReceiver ? rx : tx) + i * SLOT_SIZE));
+            pool.free(mem.get(JAVA_INT, (atReceiver ? rx : tx) + i * SLOT_SIZE + SLOT_BUF_IDX));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.netmap4j.user;
 
 import io.netmap4j.abi.gen.netmap_ring;
+import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.core.NetmapException;
 
 import java.lang.foreign.MemorySegment;
@@ -57,9 +58,10 @@ final class PipeEnd {
     private static final long CUR = netmap_ring.cur$offset();
     private static final long TAIL = netmap_ring.tail$offset();
     private static final long SLOTS = netmap_ring.layout().byteSize();
-    private static final long SLOT = 16;
-    private static final long S_LEN = 4;
-    private static final long S_FLAGS = 6;
+    private static final long SLOT = netmap_slot.layout().byteSize();
+    private static final long S_BUF_IDX = netmap_slot.buf_idx$offset();
+    private static final long S_LEN = netmap_slot.len$offset();
+    private static final long S_FLAGS = netmap_slot.flags$offset();
     /** Buffer index given to a frame whose descriptor from the peer was damaged. */
     static final int SCRATCH_BUFFER = 1;
 
@@ -138,7 +140,7 @@ final class PipeEnd {
             for (int i = hwcur; i != head; i = i + 1 == n ? 0 : i + 1) {
                 long s = tx + SLOTS + i * SLOT;
                 int flags = Short.toUnsignedInt(mem.get(JAVA_SHORT, s + S_FLAGS));
-                if (!validBuffer(mem.get(JAVA_INT, s)) || Short.toUnsignedInt(mem.get(JAVA_SHORT, s + S_LEN)) > BUF_SIZE
+                if (!validBuffer(mem.get(JAVA_INT, s + S_BUF_IDX)) || Short.toUnsignedInt(mem.get(JAVA_SHORT, s + S_LEN)) > BUF_SIZE
                         || frags >= MAX_FRAGS) {
                     resetRing(tx, hwcur, hwtail);
                     txResets++;
@@ -215,7 +217,7 @@ final class PipeEnd {
         if (head != hwcur) {
             for (int i = hwcur; i != head; i = i + 1 == n ? 0 : i + 1) {
                 long s = rx + SLOTS + i * SLOT;
-                if (!validBuffer(mem.get(JAVA_INT, s))) {
+                if (!validBuffer(mem.get(JAVA_INT, s + S_BUF_IDX))) {
                     resetRing(rx, hwcur, hwtail); // our user put a bad buffer into a released slot
                     rxResets++;
                     return false;
@@ -258,8 +260,8 @@ final class PipeEnd {
     private void checkReceived(int from, int to, int n) {
         for (int i = from; i != to; i = i + 1 == n ? 0 : i + 1) {
             long s = rx + SLOTS + i * SLOT;
-            if (!validBuffer(mem.get(JAVA_INT, s)) || Short.toUnsignedInt(mem.get(JAVA_SHORT, s + S_LEN)) > BUF_SIZE) {
-                mem.set(JAVA_INT, s, SCRATCH_BUFFER);
+            if (!validBuffer(mem.get(JAVA_INT, s + S_BUF_IDX)) || Short.toUnsignedInt(mem.get(JAVA_SHORT, s + S_LEN)) > BUF_SIZE) {
+                mem.set(JAVA_INT, s + S_BUF_IDX, SCRATCH_BUFFER);
                 mem.set(JAVA_INT, s + S_LEN, 0); // len and flags together
                 rxDropped++;
             }

@@ -1,5 +1,9 @@
 package io.netmap4j.user;
 
+import io.netmap4j.abi.NetmapConstants;
+import io.netmap4j.abi.gen.netmap_ring;
+import io.netmap4j.abi.gen.netmap_slot;
+
 /**
  * Where everything lives in a pipe region: the shared-memory file that holds all pipes
  * {@code x{k} / {@code x}k} of one parent name {@code x}, so that every pipe of {@code x} shares
@@ -44,7 +48,7 @@ final class PipeLayout {
     static final int NIFS_PER_END = 8;
     static final int MAX_BUFFERS = 256 * 1024;
     /** The most fragments of one NS_MOREFRAG chain, as netmap. */
-    static final int MAX_FRAGS = 64;
+    static final int MAX_FRAGS = NetmapConstants.NETMAP_MAX_FRAGS;
 
     static final int MASTER = 0;
     static final int SLAVE = 1;
@@ -76,7 +80,7 @@ final class PipeLayout {
     static final long NIF_AREA = 4096;
     static final long NIF_SIZE = 256;
     static final long RING_AREA = 8192;
-    static final long RING_STRIDE = roundUp(256 + 16L * MAX_SLOTS, 4096);
+    static final long RING_STRIDE = roundUp(netmap_ring.layout().byteSize() + netmap_slot.layout().byteSize() * MAX_SLOTS, 4096);
     static final long PAIR_STRIDE = RING_AREA + 4 * RING_STRIDE;
     static final long BUF_BASE = PAIR_BASE + MAX_PAIRS * PAIR_STRIDE;
     static final long REGION_SIZE = BUF_BASE + (long) MAX_BUFFERS * BUF_SIZE;

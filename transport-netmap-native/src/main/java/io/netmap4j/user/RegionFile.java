@@ -3,11 +3,27 @@ package io.netmap4j.user;
 import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.ErrnoException;
 import io.netmap4j.abi.LibC;
+import io.netmap4j.abi.gen.flock;
+import io.netmap4j.abi.gen.stat;
 import io.netmap4j.core.NetmapException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static io.netmap4j.abi.gen.NetmapAbi.F_OFD_GETLK;
+import static io.netmap4j.abi.gen.NetmapAbi.F_OFD_SETLK;
+import static io.netmap4j.abi.gen.NetmapAbi.F_UNLCK;
+import static io.netmap4j.abi.gen.NetmapAbi.F_WRLCK;
+import static io.netmap4j.abi.gen.NetmapAbi.LOCK_EX;
+import static io.netmap4j.abi.gen.NetmapAbi.LOCK_UN;
+import static io.netmap4j.abi.gen.NetmapAbi.MAP_SHARED;
+import static io.netmap4j.abi.gen.NetmapAbi.O_CLOEXEC;
+import static io.netmap4j.abi.gen.NetmapAbi.O_CREAT;
+import static io.netmap4j.abi.gen.NetmapAbi.O_EXCL;
+import static io.netmap4j.abi.gen.NetmapAbi.O_RDWR;
+import static io.netmap4j.abi.gen.NetmapAbi.PROT_READ;
+import static io.netmap4j.abi.gen.NetmapAbi.PROT_WRITE;
+import static io.netmap4j.abi.gen.NetmapAbi.SEEK_SET;
 import static io.netmap4j.user.PipeLayout.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -29,6 +45,7 @@ final class RegionFile implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment mem;
     private final long inode;
+    /** The struct flock of the record-lock calls, reused so that the peer check allocates nothing. */
     private final MemorySegment lockScratch;
 
     private RegionFile(String path, String fifoPrefix, int fd, Arena arena, MemorySegment mem, long inode) {
@@ -38,7 +55,7 @@ final class RegionFile implements AutoCloseable {
         this.arena = arena;
         this.mem = mem;
         this.inode = inode;
-        this.lockScratch = Posix.newLockScratch(arena);
+        this.lockScratch = arena.allocate(flock.layout());
     }
 
     /**
@@ -52,14 +69,14 @@ final class RegionFile implements AutoCloseable {
             boolean created = false;
             try {
                 try {
-                    fd = LibC.open(path, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_CLOEXEC, 0600);
+                    fd = LibC.open(path, O_RDWR() | O_CREAT() | O_EXCL() | O_CLOEXEC(), 0600);
                     created = true;
                 } catch (ErrnoException e) {
                     if (e.errno() != Errno.EEXIST) {
                         throw e;
                     }
                     try {
-                        fd = LibC.open(path, Posix.O_RDWR | Posix.O_CLOEXEC, 0);
+                        fd = LibC.open(path, O_RDWR() | O_CLOEXEC(), 0);
                     } catch (ErrnoException gone) {
                         if (gone.errno() == Errno.ENOENT) {
                             continue; // unlinked between the two opens: try again
@@ -67,26 +84,35 @@ final class RegionFile implements AutoCloseable {
                         throw gone;
                     }
                 }
-                int r = LibC.flock(fd, Posix.LOCK_EX);
+                int r = LibC.flock(fd, LOCK_EX());
                 if (r < 0) {
                     throw new ErrnoException("flock(" + path + ")", -r);
                 }
-                Posix.FileStat st = Posix.fstat(fd);
-                if (st.links() == 0) {
+                long links;
+                long size;
+                long inode;
+                try (Arena scratch = Arena.ofConfined()) {
+                    MemorySegment st = scratch.allocate(stat.layout());
+                    LibC.fstat(fd, st);
+                    links = stat.st_nlink(st);
+                    size = stat.st_size(st);
+                    inode = stat.st_ino(st);
+                }
+                if (links == 0) {
                     LibC.closeQuietly(fd); // a closer removed the region meanwhile
                     continue;
                 }
-                if (st.size() == 0) {
+                if (size == 0) {
                     LibC.ftruncate(fd, REGION_SIZE);
-                    Posix.reserve(fd, 0, PAIR_BASE);
-                } else if (st.size() != REGION_SIZE) {
+                    reserve(fd, 0, PAIR_BASE);
+                } else if (size != REGION_SIZE) {
                     throw new NetmapException(what + ": " + path + " is not a netmap4j pipe region of this version (size "
-                            + st.size() + ", expected " + REGION_SIZE + "). Remove it if no process uses it");
+                            + size + ", expected " + REGION_SIZE + "). Remove it if no process uses it");
                 }
                 Arena arena = Arena.ofShared();
                 MemorySegment mem;
                 try {
-                    MemorySegment raw = LibC.mmap(REGION_SIZE, Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED, fd, 0);
+                    MemorySegment raw = LibC.mmap(REGION_SIZE, PROT_READ() | PROT_WRITE(), MAP_SHARED(), fd, 0);
                     long address = raw.address();
                     mem = raw.reinterpret(REGION_SIZE, arena,
                             ignored -> LibC.munmapQuietly(MemorySegment.ofAddress(address).reinterpret(REGION_SIZE)));
@@ -94,10 +120,10 @@ final class RegionFile implements AutoCloseable {
                     arena.close();
                     throw e;
                 }
-                RegionFile file = new RegionFile(path, dir + "/" + base, fd, arena, mem, st.ino());
+                RegionFile file = new RegionFile(path, dir + "/" + base, fd, arena, mem, inode);
                 fd = -1;
                 try {
-                    if (st.size() == 0 || mem.get(JAVA_LONG, H_MAGIC) == 0) {
+                    if (size == 0 || mem.get(JAVA_LONG, H_MAGIC) == 0) {
                         file.initHeader();
                     } else {
                         file.checkHeader(what);
@@ -170,14 +196,6 @@ final class RegionFile implements AutoCloseable {
         return mem;
     }
 
-    int fd() {
-        return fd;
-    }
-
-    MemorySegment lockScratch() {
-        return lockScratch;
-    }
-
     /** The doorbell FIFO of one end of pair {@code k}. */
     String fifoPath(int pair, int end) {
         return fifoPrefix + "." + pair + (end == MASTER ? ".m" : ".s") + ".fifo";
@@ -189,27 +207,70 @@ final class RegionFile implements AutoCloseable {
     }
 
     void lock() throws NetmapException {
-        int r = LibC.flock(fd, Posix.LOCK_EX);
+        int r = LibC.flock(fd, LOCK_EX());
         if (r < 0) {
             throw new NetmapException("cannot lock the pipe region " + path, -r, null);
         }
     }
 
     void unlock() {
-        LibC.flock(fd, Posix.LOCK_UN);
+        LibC.flock(fd, LOCK_UN());
     }
 
+    /**
+     * Reserves the blocks of {@code [offset, offset + length)} so that touching them later cannot
+     * fail with SIGBUS on a full tmpfs. File systems without fallocate are tolerated: there the
+     * risk is the same as for any shared-memory file.
+     */
+    void reserve(long offset, long length) throws ErrnoException {
+        reserve(fd, offset, length);
+    }
+
+    private static void reserve(int fd, long offset, long length) throws ErrnoException {
+        try {
+            LibC.fallocate(fd, 0, offset, length);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EOPNOTSUPP) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Takes a write lock on byte {@code offset}, owned by this open file description: it
+     * conflicts with every other open (also in this process) and disappears when the descriptor
+     * is closed, which the kernel does when a process dies.
+     *
+     * @return true if taken, false if someone else holds it
+     */
     boolean tryLockByte(long offset) {
-        return Posix.tryLockByte(fd, offset, lockScratch);
+        return lockOp(F_OFD_SETLK(), F_WRLCK(), offset, 1) == 0;
     }
 
     void unlockByte(long offset) {
-        Posix.unlockByte(fd, offset, lockScratch);
+        lockOp(F_OFD_SETLK(), F_UNLCK(), offset, 1);
     }
 
-    /** True if some other open of the file holds a lock in {@code [offset, offset + length)}. */
+    /**
+     * True if some other open of the file holds a lock in {@code [offset, offset + length)}.
+     * Only asks: takes nothing.
+     */
     boolean heldByOthers(long offset, long length) {
-        return Posix.isLockedByOthers(fd, offset, length, lockScratch);
+        if (lockOp(F_OFD_GETLK(), F_WRLCK(), offset, length) != 0) {
+            // cannot ask: assume held, so that nobody is declared dead by mistake
+            return true;
+        }
+        return flock.l_type(lockScratch) != F_UNLCK();
+    }
+
+    private int lockOp(int cmd, int type, long offset, long length) {
+        MemorySegment fl = lockScratch;
+        fl.fill((byte) 0);
+        flock.l_type(fl, (short) type);
+        flock.l_whence(fl, (short) SEEK_SET());
+        flock.l_start(fl, offset);
+        flock.l_len(fl, length);
+        return LibC.fcntlLock(fd, cmd, fl);
     }
 
     /** Removes the region file and the doorbells of its pipes; call with the file lock held. */

@@ -1,9 +1,11 @@
 package io.netmap4j.abi;
 
 import io.netmap4j.abi.gen.NetmapAbi;
+import io.netmap4j.abi.gen.flock;
 import io.netmap4j.abi.gen.netmap_if;
 import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
+import io.netmap4j.abi.gen.nm_timespec;
 import io.netmap4j.abi.gen.nm_timeval;
 import io.netmap4j.abi.gen.nmreq;
 import io.netmap4j.abi.gen.nmreq_header;
@@ -20,6 +22,7 @@ import io.netmap4j.abi.gen.nmreq_vale_list;
 import io.netmap4j.abi.gen.nmreq_vale_newif;
 import io.netmap4j.abi.gen.nmreq_vale_polling;
 import io.netmap4j.abi.gen.pollfd;
+import io.netmap4j.abi.gen.stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -116,7 +119,10 @@ class AbiLayoutTest {
             new Struct(netmap_ring.class, 256),
             new Struct(netmap_slot.class, 16),
             new Struct(nm_timeval.class, 16),
-            new Struct(pollfd.class, 8));
+            new Struct(pollfd.class, 8),
+            new Struct(flock.class, 32),
+            new Struct(nm_timespec.class, 16),
+            new Struct(stat.class, 144));
 
     // ---- every member, in declaration order ---------------------------------------------------
     static final List<Member> MEMBERS = List.of(
@@ -264,7 +270,35 @@ class AbiLayoutTest {
 
             m(pollfd.class,              "fd",                         0,    4),
             m(pollfd.class,              "events",                     4,    2),
-            m(pollfd.class,              "revents",                    6,    2));
+            m(pollfd.class,              "revents",                    6,    2),
+
+            // Linux x86_64 libc structs (abi_layout_check.c compares them with glibc's own)
+            m(flock.class,               "l_type",                     0,    2),
+            m(flock.class,               "l_whence",                   2,    2),
+            m(flock.class,               "l_reserved0",                4,    4),
+            m(flock.class,               "l_start",                    8,    8),
+            m(flock.class,               "l_len",                     16,    8),
+            m(flock.class,               "l_pid",                     24,    4),
+            m(flock.class,               "l_reserved1",               28,    4),
+
+            m(nm_timespec.class,         "tv_sec",                     0,    8),
+            m(nm_timespec.class,         "tv_nsec",                    8,    8),
+
+            m(stat.class,                "st_dev",                     0,    8),
+            m(stat.class,                "st_ino",                     8,    8),
+            m(stat.class,                "st_nlink",                  16,    8),
+            m(stat.class,                "st_mode",                   24,    4),
+            m(stat.class,                "st_uid",                    28,    4),
+            m(stat.class,                "st_gid",                    32,    4),
+            m(stat.class,                "st_reserved0",              36,    4),
+            m(stat.class,                "st_rdev",                   40,    8),
+            m(stat.class,                "st_size",                   48,    8),
+            m(stat.class,                "st_blksize",                56,    8),
+            m(stat.class,                "st_blocks",                 64,    8),
+            m(stat.class,                "st_atim",                   72,   16),
+            m(stat.class,                "st_mtim",                   88,   16),
+            m(stat.class,                "st_ctim",                  104,   16),
+            m(stat.class,                "st_reserved1",             120,   24));
 
     // ---- constants --------------------------------------------------------------------------
     static final List<Constant> CONSTANTS = List.of(
@@ -364,7 +398,13 @@ class AbiLayoutTest {
             c("LOCK_SH", 1),
             c("LOCK_EX", 2),
             c("LOCK_NB", 4),
-            c("LOCK_UN", 8));
+            c("LOCK_UN", 8),
+            c("F_OFD_GETLK", 36),
+            c("F_OFD_SETLK", 37),
+            c("F_RDLCK", 0),
+            c("F_WRLCK", 1),
+            c("F_UNLCK", 2),
+            c("SEEK_SET", 0));
 
     static Stream<Struct> structs() {
         return STRUCTS.stream();
@@ -435,6 +475,10 @@ class AbiLayoutTest {
                 "netmap_ring.ts should be an nm_timeval");
         assertEquals(netmap_slot.layout().withoutName(), netmap_ring.slot$layout().elementLayout().withoutName(),
                 "netmap_ring.slot[] should hold netmap_slot");
+        for (MemoryLayout time : List.of(stat.st_atim$layout(), stat.st_mtim$layout(), stat.st_ctim$layout())) {
+            assertEquals(nm_timespec.layout().withoutName(), time.withoutName(),
+                    "stat." + time.name().orElseThrow() + " should be an nm_timespec");
+        }
     }
 
     /** Every struct class jextract wrote must be in the table, so a new struct cannot be forgotten. */

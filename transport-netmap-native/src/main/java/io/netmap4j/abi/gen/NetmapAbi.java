@@ -680,6 +680,60 @@ public class NetmapAbi extends NetmapAbi$shared {
     public static int LOCK_UN() {
         return LOCK_UN;
     }
+    private static final int F_OFD_GETLK = (int)36L;
+    /**
+     * {@snippet lang=c :
+     * #define F_OFD_GETLK 36
+     * }
+     */
+    public static int F_OFD_GETLK() {
+        return F_OFD_GETLK;
+    }
+    private static final int F_OFD_SETLK = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * #define F_OFD_SETLK 37
+     * }
+     */
+    public static int F_OFD_SETLK() {
+        return F_OFD_SETLK;
+    }
+    private static final int F_RDLCK = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define F_RDLCK 0
+     * }
+     */
+    public static int F_RDLCK() {
+        return F_RDLCK;
+    }
+    private static final int F_WRLCK = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define F_WRLCK 1
+     * }
+     */
+    public static int F_WRLCK() {
+        return F_WRLCK;
+    }
+    private static final int F_UNLCK = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define F_UNLCK 2
+     * }
+     */
+    public static int F_UNLCK() {
+        return F_UNLCK;
+    }
+    private static final int SEEK_SET = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SEEK_SET 0
+     * }
+     */
+    public static int SEEK_SET() {
+        return SEEK_SET;
+    }
 
     /**
      * Variadic invoker class for:
@@ -1375,6 +1429,203 @@ public class NetmapAbi extends NetmapAbi$shared {
                 traceDowncall("flock", fd, operation);
             }
             return (int)mh$.invokeExact(fd, operation);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * int fcntl(int fd, int cmd, ...)
+     * }
+     */
+    public static class fcntl {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                NetmapAbi.C_INT,
+                NetmapAbi.C_INT,
+                NetmapAbi.C_INT
+            );
+        private static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fcntl");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private fcntl(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * int fcntl(int fd, int cmd, ...)
+         * }
+         */
+        public static fcntl makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new fcntl(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public int apply(int fd, int cmd, Object... x2) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("fcntl", fd, cmd, x2);
+                }
+                return (int) spreader.invokeExact(fd, cmd, x2);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
+        }
+    }
+
+    private static class fstat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            NetmapAbi.C_INT,
+            NetmapAbi.C_INT,
+            NetmapAbi.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fstat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int fstat(int fd, struct stat *st)
+     * }
+     */
+    public static FunctionDescriptor fstat$descriptor() {
+        return fstat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int fstat(int fd, struct stat *st)
+     * }
+     */
+    public static MethodHandle fstat$handle() {
+        return fstat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int fstat(int fd, struct stat *st)
+     * }
+     */
+    public static MemorySegment fstat$address() {
+        return fstat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int fstat(int fd, struct stat *st)
+     * }
+     */
+    public static int fstat(int fd, MemorySegment st) {
+        var mh$ = fstat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fstat", fd, st);
+            }
+            return (int)mh$.invokeExact(fd, st);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fallocate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            NetmapAbi.C_INT,
+            NetmapAbi.C_INT,
+            NetmapAbi.C_INT,
+            NetmapAbi.C_LONG,
+            NetmapAbi.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fallocate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int fallocate(int fd, int mode, int64_t offset, int64_t len)
+     * }
+     */
+    public static FunctionDescriptor fallocate$descriptor() {
+        return fallocate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int fallocate(int fd, int mode, int64_t offset, int64_t len)
+     * }
+     */
+    public static MethodHandle fallocate$handle() {
+        return fallocate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int fallocate(int fd, int mode, int64_t offset, int64_t len)
+     * }
+     */
+    public static MemorySegment fallocate$address() {
+        return fallocate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int fallocate(int fd, int mode, int64_t offset, int64_t len)
+     * }
+     */
+    public static int fallocate(int fd, int mode, long offset, long len) {
+        var mh$ = fallocate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fallocate", fd, mode, offset, len);
+            }
+            return (int)mh$.invokeExact(fd, mode, offset, len);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
