@@ -194,6 +194,23 @@ struct nmreq_pools_info {
     uint32_t nr_buf_pool_objsize;
 };
 
+/* Option NETMAP_REQ_OPT_EXTMEM: the user's memory becomes the port's region. */
+struct nmreq_opt_extmem {
+    struct nmreq_option nro_opt;
+    uint64_t nro_usrptr;             /* address of the user's memory */
+    struct nmreq_pools_info nro_info; /* how to carve it into interfaces, rings and buffers */
+};
+
+/* Option NETMAP_REQ_OPT_OFFSETS: a per-slot data offset in the low bits of slot->ptr. */
+struct nmreq_opt_offsets {
+    struct nmreq_option nro_opt;
+    uint64_t nro_max_offset;
+    uint64_t nro_initial_offset;
+    uint32_t nro_offset_bits;
+    uint32_t nro_tx_align;
+    uint64_t nro_min_gap;
+};
+
 /* The request format older tools use through NIOCREGIF/NIOCGINFO (60 bytes, packed by nature). */
 struct nmreq {
     char     nr_name[NM_IFNAMSIZ];

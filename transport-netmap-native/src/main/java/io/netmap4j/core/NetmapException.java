@@ -40,25 +40,35 @@ public class NetmapException extends IOException {
      * @param action what was being done, for example {@code "register"}
      */
     public static NetmapException of(String action, String port, ErrnoException e) {
+        return of(action, port, e, null);
+    }
+
+    /**
+     * Like {@link #of(String, String, ErrnoException)}, with {@code detail} (when not null)
+     * appended to the message: what the caller knows about this failure that the errno alone
+     * cannot say, for example the ring size that was asked for when the kernel answers ENOMEM.
+     */
+    public static NetmapException of(String action, String port, ErrnoException e, String detail) {
         int errno = e.errno();
         String what = action + " " + port + " failed (" + Errno.describe(errno) + ")";
+        String more = detail == null || detail.isEmpty() ? "" : ". " + detail;
         return switch (errno) {
             case Errno.ENOENT, Errno.ENXIO, Errno.ENODEV -> new NoSuchPortException(
                     what + ": no such port. Check the interface name (ip link), the pipe or VALE name, "
-                            + "and that the netmap module knows the interface", errno, e);
+                            + "and that the netmap module knows the interface" + more, errno, e);
             case Errno.EBUSY -> new PortBusyException(
                     what + ": the port is busy, opened exclusively (/x) by someone else, or this descriptor "
-                            + "is already bound", errno, e);
+                            + "is already bound" + more, errno, e);
             case Errno.ENOMEM -> new NetmapException(
                     what + ": netmap could not allocate the rings or buffers asked for. Ask for fewer or "
                             + "smaller rings (@conf:slots=), or raise the module's limits "
-                            + "(/sys/module/netmap/parameters/ring_size, buf_num, priv_ring_size)", errno, e);
+                            + "(/sys/module/netmap/parameters/ring_size, buf_num, priv_ring_size)" + more, errno, e);
             case Errno.EINVAL, Errno.EOPNOTSUPP -> new NetmapException(
                     what + ": the port cannot be opened this way (ring mode, flags, options or API version "
-                            + "not supported by this port or kernel)", errno, e);
+                            + "not supported by this port or kernel)" + more, errno, e);
             case Errno.EPERM, Errno.EACCES -> new NetmapException(
-                    what + ": permission denied. /dev/netmap usually needs root or CAP_NET_ADMIN", errno, e);
-            default -> new NetmapException(what, errno, e);
+                    what + ": permission denied. /dev/netmap usually needs root or CAP_NET_ADMIN" + more, errno, e);
+            default -> new NetmapException(what + more, errno, e);
         };
     }
 }

@@ -10,14 +10,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.netmap4j.abi.gen.nmreq_header;
+import io.netmap4j.abi.gen.nmreq_opt_extmem;
+import io.netmap4j.abi.gen.nmreq_opt_offsets;
 import io.netmap4j.abi.gen.nmreq_option;
 import io.netmap4j.abi.gen.nmreq_pools_info;
 import io.netmap4j.abi.gen.nmreq_register;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
-import java.lang.foreign.StructLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,37 +46,17 @@ public final class RegisterRequest {
     public static final long EXTMEM_OPTION_SIZE = 96;
     public static final long OFFSETS_OPTION_SIZE = 56;
 
-    /*
-     * struct nmreq_opt_extmem and nmreq_opt_offsets are not in netmap_abi.h (so jextract made no
-     * accessors for them); their layouts are spelled out here, with offsets from netmap.h as
-     * compiled for x86_64: the common nmreq_option header, then the option's own fields.
-     */
-    static final StructLayout EXTMEM_LAYOUT = MemoryLayout.structLayout(
-            nmreq_option.layout().withName("nro_opt"),
-            JAVA_LONG.withName("nro_usrptr"),
-            nmreq_pools_info.layout().withName("nro_info")).withName("nmreq_opt_extmem");
-    static final long EXTMEM_USRPTR = 24;
-    static final long EXTMEM_INFO = 32;
-
-    static final StructLayout OFFSETS_LAYOUT = MemoryLayout.structLayout(
-            nmreq_option.layout().withName("nro_opt"),
-            JAVA_LONG.withName("nro_max_offset"),
-            JAVA_LONG.withName("nro_initial_offset"),
-            JAVA_INT.withName("nro_offset_bits"),
-            JAVA_INT.withName("nro_tx_align"),
-            JAVA_LONG.withName("nro_min_gap")).withName("nmreq_opt_offsets");
-    public static final long OFFSETS_MAX_OFFSET = 24;
-    public static final long OFFSETS_INITIAL_OFFSET = 32;
-    public static final long OFFSETS_OFFSET_BITS = 40;
-    public static final long OFFSETS_TX_ALIGN = 44;
-    public static final long OFFSETS_MIN_GAP = 48;
+    static final long EXTMEM_USRPTR = nmreq_opt_extmem.nro_usrptr$offset();
+    static final long EXTMEM_INFO = nmreq_opt_extmem.nro_info$offset();
+    public static final long OFFSETS_MAX_OFFSET = nmreq_opt_offsets.nro_max_offset$offset();
+    public static final long OFFSETS_INITIAL_OFFSET = nmreq_opt_offsets.nro_initial_offset$offset();
+    public static final long OFFSETS_OFFSET_BITS = nmreq_opt_offsets.nro_offset_bits$offset();
+    public static final long OFFSETS_TX_ALIGN = nmreq_opt_offsets.nro_tx_align$offset();
+    public static final long OFFSETS_MIN_GAP = nmreq_opt_offsets.nro_min_gap$offset();
 
     static {
         // A wrong hand-written layout would corrupt a kernel request; fail on class load instead.
-        if (EXTMEM_LAYOUT.byteSize() != EXTMEM_OPTION_SIZE
-                || EXTMEM_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("nro_info")) != EXTMEM_INFO
-                || OFFSETS_LAYOUT.byteSize() != OFFSETS_OPTION_SIZE
-                || OFFSETS_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("nro_min_gap")) != OFFSETS_MIN_GAP
+        if (nmreq_opt_extmem.sizeof() != EXTMEM_OPTION_SIZE || nmreq_opt_offsets.sizeof() != OFFSETS_OPTION_SIZE
                 || nmreq_header.sizeof() != HEADER_SIZE || nmreq_register.sizeof() != BODY_SIZE
                 || nmreq_option.sizeof() != OPTION_SIZE) {
             throw new ExceptionInInitializerError("netmap request layouts do not match the ABI sizes");
@@ -134,7 +114,7 @@ public final class RegisterRequest {
         // list it builds for "...@extmem:...@offset:...". The kernel does not care about order.
         ExtmemOption extmem = spec.extmem();
         if (extmem != null) {
-            MemorySegment opt = alloc.allocate(EXTMEM_LAYOUT).fill((byte) 0);
+            MemorySegment opt = alloc.allocate(nmreq_opt_extmem.layout()).fill((byte) 0);
             nmreq_option.nro_reqtype(opt, NETMAP_REQ_OPT_EXTMEM);
             opt.set(JAVA_LONG, EXTMEM_USRPTR, extmemRegion.address());
             MemorySegment info = opt.asSlice(EXTMEM_INFO, nmreq_pools_info.layout());
@@ -149,7 +129,7 @@ public final class RegisterRequest {
         }
         OffsetOption offset = spec.offset();
         if (offset != null) {
-            MemorySegment opt = alloc.allocate(OFFSETS_LAYOUT).fill((byte) 0);
+            MemorySegment opt = alloc.allocate(nmreq_opt_offsets.layout()).fill((byte) 0);
             nmreq_option.nro_reqtype(opt, NETMAP_REQ_OPT_OFFSETS);
             opt.set(JAVA_LONG, OFFSETS_MAX_OFFSET, offset.maxOffset());
             opt.set(JAVA_LONG, OFFSETS_INITIAL_OFFSET, offset.initial());

@@ -1,0 +1,11 @@
+package io.netmap4j.kernel;
+
+/**
+ * A port attached to a VALE switch, as VALE_LIST reports it.
+ *
+ * @param bridge the switch's index among the kernel's switches
+ * @param port   the port's index on that switch
+ * @param name   the port's full name, for example {@code vale0:a} or {@code vale0:eth0}
+ */
+public record ValePortId(int bridge, int port, String name) {
+}
