@@ -112,6 +112,11 @@ final class PipeRegistration {
                         + (r.exclusive() ? "already, and /x asks for it alone" : "exclusively (/x) by another user")
                         + ". Close the other registration first", io.netmap4j.abi.Errno.EBUSY, null);
             }
+            if (!pairs.endHeld(k, r.end())) {
+                // first registration of this end (again): its rings start from the kernel's view,
+                // whatever a previous user left in head, cur and tail
+                pairs.resetUserView(k, r.end());
+            }
             for (int s = 0; s < NIFS_PER_END && j < 0; s++) {
                 if (file.tryLockByte(registrationLockByte(k, r.end(), s))) {
                     j = s;

@@ -14,6 +14,7 @@ import static io.netmap4j.abi.NetmapConstants.NR_EXCLUSIVE;
 import static io.netmap4j.abi.NetmapConstants.NR_MONITOR_RX;
 import static io.netmap4j.abi.NetmapConstants.NR_MONITOR_TX;
 import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
+import static io.netmap4j.abi.NetmapConstants.NR_REG_ONE_NIC;
 import static io.netmap4j.abi.NetmapConstants.NR_RX_RINGS_ONLY;
 import static io.netmap4j.abi.NetmapConstants.NR_TX_RINGS_ONLY;
 import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
@@ -64,14 +65,17 @@ public final class UserBackend implements NetmapBackend {
     public NetmapPort open(PortSpec spec) throws NetmapException {
         String what = "open " + spec;
         if (!spec.isPipe()) {
-            String kind = spec.isVale() ? "VALE ports" : spec.requestName() != null && spec.requestName().contains("^")
-                    ? "host rings" : "network interfaces";
+            String kind = spec.isVale() ? "VALE ports" : spec.bindsHostRings() ? "host rings" : "network interfaces";
             throw new NetmapException(what + " failed: the user backend does not support " + kind
                     + " yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module "
                     + "to use " + kind);
         }
         if (spec.isVale()) {
             throw new NetmapException(what + " failed: the user backend does not support pipes of VALE ports yet");
+        }
+        if (spec.bindsHostRings() || spec.mode() == NR_REG_ONE_NIC && spec.ringId() != 0) {
+            throw new NetmapException(what + " failed: a pipe end has one ring pair (ring 0) and no host rings",
+                    io.netmap4j.abi.Errno.EINVAL, null);
         }
         long flags = spec.flags();
         if ((flags & UNSUPPORTED_FLAGS) != 0) {

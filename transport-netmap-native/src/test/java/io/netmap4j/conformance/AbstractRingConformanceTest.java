@@ -1,0 +1,401 @@
+package io.netmap4j.conformance;
+
+import io.netmap4j.core.NetmapBackend;
+import io.netmap4j.core.NetmapException;
+import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.NetmapRing;
+import io.netmap4j.core.PortBusyException;
+import io.netmap4j.spec.PortSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
+import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
+import static io.netmap4j.abi.NetmapConstants.POLLERR;
+import static io.netmap4j.abi.NetmapConstants.POLLIN;
+import static io.netmap4j.abi.NetmapConstants.POLLOUT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ring protocol of netmap pipes, written once against {@link NetmapPort} and run against
+ * every backend the machine has: head/cur/tail invariants, space, wrap-around, partial reads,
+ * NS_MOREFRAG chains, extra buffers, poll readiness, reopen and exclusive opens. Each backend
+ * provides a subclass that says how to reach it.
+ */
+public abstract class AbstractRingConformanceTest {
+    /** The backend under test. */
+    protected abstract NetmapBackend backend();
+
+    /**
+     * A pipe parent name no other test uses, with its prefix, for example {@code netmap:pt42};
+     * the tests append {@code {1} and {@code }1} and options.
+     */
+    protected abstract String pipeName();
+
+    private final List<NetmapPort> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+        opened.clear();
+    }
+
+    protected NetmapPort open(String name) throws NetmapException {
+        return open(PortSpec.parse(name));
+    }
+
+    protected NetmapPort open(PortSpec spec) throws NetmapException {
+        NetmapPort p = backend().open(spec);
+        opened.add(p);
+        return p;
+    }
+
+    /** Master and slave of a fresh pipe with {@code slots} slots per ring (0: default). */
+    private NetmapPort[] pair(int slots) throws NetmapException {
+        String base = pipeName();
+        String conf = slots > 0 ? "@conf:slots=" + slots : "";
+        NetmapPort master = open(base + "{1" + conf);
+        NetmapPort slave = open(base + "}1" + conf);
+        return new NetmapPort[] {master, slave};
+    }
+
+    /** Puts a frame carrying {@code seq} in the next TX slot and advances head and cur. */
+    private static void send(NetmapRing tx, long seq, int len) {
+        int h = tx.head();
+        MemorySegment buf = tx.slotBuffer(h);
+        buf.set(JAVA_LONG, 0, seq);
+        buf.set(JAVA_LONG, 8, ~seq);
+        tx.len(h, len);
+        tx.flags(h, 0);
+        tx.advance(tx.next(h));
+    }
+
+    private static long seqAt(NetmapRing rx, int slot) {
+        MemorySegment buf = rx.slotBuffer(slot);
+        long seq = buf.get(JAVA_LONG, 0);
+        assertEquals(~seq, buf.get(JAVA_LONG, 8), "payload of frame " + seq);
+        return seq;
+    }
+
+    @Test
+    void ringsStartAsTheKernelLeavesThem() throws Exception {
+        NetmapPort[] p = pair(64);
+        for (NetmapPort port : p) {
+            assertEquals(1, port.txRingCount());
+            assertEquals(1, port.rxRingCount());
+            NetmapRing tx = port.txRing(0);
+            NetmapRing rx = port.rxRing(0);
+            assertEquals(64, tx.numSlots());
+            assertEquals(0, tx.head());
+            assertEquals(0, tx.cur());
+            assertEquals(63, tx.tail());
+            assertEquals(0, rx.head());
+            assertEquals(0, rx.cur());
+            assertEquals(0, rx.tail());
+            assertTrue(tx.invariantsHold() && rx.invariantsHold());
+            assertEquals(2048, port.bufferSize());
+        }
+        assertEquals(p[0].memId(), p[1].memId(), "both ends share the parent's region");
+        // slot-aligned crossover: each RX ring holds the peer TX ring's buffers, slot by slot
+        for (int i = 0; i < 64; i++) {
+            assertEquals(p[0].txRing(0).bufIdx(i), p[1].rxRing(0).bufIdx(i));
+            assertEquals(p[1].txRing(0).bufIdx(i), p[0].rxRing(0).bufIdx(i));
+        }
+        Set<Integer> distinct = new HashSet<>();
+        for (int i = 0; i < 64; i++) {
+            distinct.add(p[0].txRing(0).bufIdx(i));
+            distinct.add(p[1].txRing(0).bufIdx(i));
+        }
+        assertEquals(128, distinct.size(), "every TX slot has a buffer of its own");
+    }
+
+    @Test
+    void aFrameCrossesWithItsBufferIndexAndPayload() throws Exception {
+        NetmapPort[] p = pair(0);
+        NetmapRing tx = p[0].txRing(0);
+        NetmapRing rx = p[1].rxRing(0);
+        int buf = tx.bufIdx(0);
+        send(tx, 42, 60);
+        p[0].txSync();
+        p[1].rxSync();
+        assertEquals(1, rx.space());
+        assertEquals(buf, rx.bufIdx(0), "the receiver sees the sender's buffer, nothing was copied");
+        assertEquals(60, rx.len(0));
+        assertEquals(42, seqAt(rx, 0));
+        assertEquals(0, rx.flags(0) & NS_BUF_CHANGED);
+    }
+
+    @Test
+    void txTailAdvancesOnlyAfterThePeerReleases() throws Exception {
+        NetmapPort[] p = pair(16);
+        NetmapRing tx = p[0].txRing(0);
+        NetmapRing rx = p[1].rxRing(0);
+        for (int i = 0; i < 15; i++) {
+            send(tx, i, 64);
+        }
+        assertEquals(0, tx.space());
+        p[0].txSync();
+        assertEquals(0, tx.space(), "nothing released yet");
+        assertEquals(0, p[0].poll(POLLOUT, 0), "no POLLOUT with a full TX ring");
+        p[1].rxSync();
+        assertEquals(15, rx.space());
+        p[0].txSync();
+        assertEquals(0, tx.space(), "the receiver holds every slot");
+        rx.advance(rx.advanceBy(rx.head(), 5)); // release five
+        p[1].rxSync();
+        p[0].txSync();
+        assertEquals(5, tx.space());
+        assertEquals(POLLOUT, p[0].poll(POLLOUT, 0));
+    }
+
+    @Test
+    void framesWrapAroundSmallRingsInOrder() throws Exception {
+        NetmapPort[] p = pair(8);
+        NetmapRing tx = p[0].txRing(0);
+        NetmapRing rx = p[1].rxRing(0);
+        long sent = 0;
+        long received = 0;
+        java.util.Random random = new java.util.Random(7);
+        while (received < 5000) {
+            int burst = Math.min(tx.space(), 1 + random.nextInt(7));
+            for (int i = 0; i < burst; i++) {
+                send(tx, sent++, 64);
+            }
+            p[0].txSync();
+            p[1].rxSync();
+            int take = Math.min(rx.space(), random.nextInt(8));
+            int h = rx.head();
+            for (int i = 0; i < take; i++) {
+                assertEquals(received++, seqAt(rx, h));
+                h = rx.next(h);
+            }
+            rx.advance(h);
+            assertTrue(tx.invariantsHold() && rx.invariantsHold());
+        }
+    }
+
+    @Test
+    void curAheadOfHeadHoldsFramesAndWaitsForNewOnes() throws Exception {
+        NetmapPort[] p = pair(32);
+        NetmapRing tx = p[0].txRing(0);
+        NetmapRing rx = p[1].rxRing(0);
+        send(tx, 1, 64);
+        send(tx, 2, 64);
+        p[0].txSync();
+        assertEquals(POLLIN, p[1].poll(POLLIN, 1000));
+        assertEquals(2, rx.space());
+        rx.cur(rx.tail()); // keep both, but wake me only for more
+        assertEquals(0, p[1].poll(POLLIN, 0));
+        assertEquals(0, rx.head(), "held frames stay with the user");
+        p[0].txSync();
+        assertEquals(29, tx.space(), "the receiver still holds two slots");
+        send(tx, 3, 64);
+        p[0].txSync();
+        assertEquals(POLLIN, p[1].poll(POLLIN, 1000));
+        assertEquals(3, rx.space());
+        assertEquals(1, seqAt(rx, 0));
+        assertEquals(3, seqAt(rx, 2));
+    }
+
+    @Test
+    void onlyWholeMoreFragChainsArePublished() throws Exception {
+        NetmapPort[] p = pair(32);
+        NetmapRing tx = p[0].txRing(0);
+        NetmapRing rx = p[1].rxRing(0);
+        for (int i = 0; i < 3; i++) {
+            tx.len(i, 100 + i);
+            tx.flags(i, i < 2 ? NS_MOREFRAG : 0);
+        }
+        tx.advance(2); // the chain is not complete yet
+        p[0].txSync();
+        p[1].rxSync();
+        assertEquals(0, rx.space(), "half a chain must not reach the peer");
+        tx.advance(3);
+        p[0].txSync();
+        p[1].rxSync();
+        assertEquals(3, rx.space());
+        assertEquals(NS_MOREFRAG, rx.flags(0) & NS_MOREFRAG);
+        assertEquals(NS_MOREFRAG, rx.flags(1) & NS_MOREFRAG);
+        assertEquals(0, rx.flags(2) & NS_MOREFRAG);
+        assertEquals(102, rx.len(2));
+    }
+
+    @Test
+    void extraBuffersCanBeSwappedIntoSlots() throws Exception {
+        String base = pipeName();
+        NetmapPort master = open(PortSpec.parse(base + "{1").withExtraBuffers(8));
+        NetmapPort slave = open(base + "}1");
+        int granted = master.extraBufferCount();
+        assertTrue(granted > 0 && granted <= 8, "granted " + granted);
+        Set<Integer> list = new HashSet<>();
+        for (int b = master.extraBuffersHead(); b != 0; b = master.region().get(java.lang.foreign.ValueLayout.JAVA_INT,
+                master.txRing(0).bufferOffset(b))) {
+            assertTrue(list.add(b), "the list has no cycle");
+        }
+        assertEquals(granted, list.size());
+        NetmapRing tx = master.txRing(0);
+        for (int i = 0; i < tx.numSlots(); i++) {
+            assertTrue(!list.contains(tx.bufIdx(i)), "extra buffers are not ring buffers");
+        }
+        int spare = master.takeExtraBuffer();
+        int old = tx.bufIdx(0);
+        tx.bufIdx(0, spare);
+        tx.flags(0, NS_BUF_CHANGED);
+        tx.len(0, 64);
+        tx.slotBuffer(0).set(JAVA_LONG, 0, 77L);
+        tx.slotBuffer(0).set(JAVA_LONG, 8, ~77L);
+        tx.advance(1);
+        master.giveExtraBuffer(old);
+        master.txSync();
+        slave.rxSync();
+        NetmapRing rx = slave.rxRing(0);
+        assertEquals(spare, rx.bufIdx(0));
+        assertEquals(0, rx.flags(0) & NS_BUF_CHANGED, "cleared in transit");
+        assertEquals(77, seqAt(rx, 0));
+        assertEquals(old, master.extraBuffersHead());
+    }
+
+    @Test
+    void aReceiverCanSwapBuffersBeforeReleasing() throws Exception {
+        String base = pipeName();
+        NetmapPort master = open(base + "{1@conf:slots=8");
+        NetmapPort slave = open(PortSpec.parse(base + "}1@conf:slots=8").withExtraBuffers(2));
+        NetmapRing tx = master.txRing(0);
+        NetmapRing rx = slave.rxRing(0);
+        send(tx, 5, 64);
+        master.txSync();
+        slave.rxSync();
+        int kept = rx.bufIdx(0);
+        int spare = slave.takeExtraBuffer();
+        rx.bufIdx(0, spare); // keep the frame's buffer, give a spare back instead
+        rx.flags(0, NS_BUF_CHANGED);
+        rx.advance(1);
+        slave.rxSync();
+        master.txSync();
+        assertEquals(spare, tx.bufIdx(0), "the swapped buffer travels back to the sender");
+        assertEquals(5, slave.rxRing(0).buffer(kept).get(JAVA_LONG, 0));
+        slave.giveExtraBuffer(kept);
+    }
+
+    @Test
+    void pollReportsReadinessAsNetmapDoes() throws Exception {
+        NetmapPort[] p = pair(16);
+        assertEquals(POLLOUT, p[0].poll(POLLOUT, 0), "an empty TX ring has room");
+        assertEquals(0, p[1].poll(POLLIN, 0), "nothing to read");
+        send(p[0].txRing(0), 9, 64);
+        p[0].txSync();
+        assertEquals(POLLIN, p[1].poll(POLLIN, 1000));
+        assertEquals(POLLIN | POLLOUT, p[1].poll(POLLIN | POLLOUT, 0));
+    }
+
+    @Test
+    void pollWakesASleeperWhenThePeerSends() throws Exception {
+        NetmapPort[] p = pair(16);
+        Thread sender = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+                send(p[0].txRing(0), 1, 64);
+                p[0].txSync();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        sender.start();
+        assertEquals(POLLIN, p[1].poll(POLLIN, 10_000));
+        sender.join();
+        assertEquals(1, seqAt(p[1].rxRing(0), 0));
+    }
+
+    @Test
+    void aBrokenHeadResetsTheRingAndPollSaysPollerr() throws Exception {
+        NetmapPort[] p = pair(16);
+        NetmapRing tx = p[0].txRing(0);
+        send(tx, 1, 64);
+        p[0].txSync();
+        tx.head(tx.advanceBy(tx.tail(), 1)); // past tail: not the user's slot
+        int ready = p[0].poll(POLLOUT, 0);
+        assertEquals(POLLERR, ready & POLLERR);
+        assertEquals(1, tx.head(), "reset to the kernel's hwcur");
+        assertEquals(1, tx.cur());
+        assertTrue(tx.invariantsHold());
+        send(tx, 2, 64);
+        p[0].txSync();
+        p[1].rxSync();
+        assertEquals(2, p[1].rxRing(0).space(), "the ring works after the reset");
+    }
+
+    @Test
+    void anEndCanCloseAndReopenWhileThePeerLives() throws Exception {
+        String base = pipeName();
+        NetmapPort master = open(base + "{1@conf:slots=16");
+        NetmapPort slave = open(base + "}1@conf:slots=16");
+        NetmapRing tx = master.txRing(0);
+        for (int i = 0; i < 4; i++) {
+            send(tx, i, 64);
+        }
+        master.txSync();
+        slave.rxSync();
+        NetmapRing rx = slave.rxRing(0);
+        assertEquals(0, seqAt(rx, 0));
+        rx.advance(1);
+        slave.rxSync(); // frame 0 released
+        rx.advance(2); // frame 1 consumed, but the end closes before a sync tells the pipe
+        slave.close();
+        for (int i = 4; i < 6; i++) {
+            send(tx, i, 64);
+        }
+        master.txSync();
+        NetmapPort again = open(base + "}1");
+        NetmapRing rx2 = again.rxRing(0);
+        again.rxSync();
+        int h = rx2.head();
+        assertEquals(1, seqAt(rx2, h), "frames not released wait for the reopened end");
+        int n = rx2.space();
+        for (int i = 0; i < n; i++) {
+            assertEquals(1 + i, seqAt(rx2, h));
+            h = rx2.next(h);
+        }
+        assertEquals(5, n);
+        rx2.advance(h);
+        again.rxSync();
+        master.txSync();
+        assertEquals(15, tx.space(), "every slot came back");
+    }
+
+    @Test
+    void aSecondOpenSharesTheRings() throws Exception {
+        String base = pipeName();
+        NetmapPort a = open(base + "{1");
+        NetmapPort b = open(base + "{1");
+        open(base + "}1");
+        assertEquals(a.txRing(0).offsetInRegion(), b.txRing(0).offsetInRegion());
+        send(a.txRing(0), 1, 64);
+        a.txSync();
+        assertEquals(1, b.txRing(0).head(), "the same ring seen through another registration");
+        assertNotEquals(0, b.poll(POLLOUT, 0));
+    }
+
+    @Test
+    void exclusiveOpensAreExclusive() throws Exception {
+        String base = pipeName();
+        open(base + "{1/x");
+        assertThrows(PortBusyException.class, () -> open(base + "{1"));
+        assertThrows(PortBusyException.class, () -> open(base + "{1/x"));
+        open(base + "}1"); // the other end is free
+        String other = pipeName();
+        open(other + "}2");
+        assertThrows(PortBusyException.class, () -> open(other + "}2/x"));
+    }
+}
