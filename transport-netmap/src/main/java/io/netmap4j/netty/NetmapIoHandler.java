@@ -135,6 +135,7 @@ public final class NetmapIoHandler implements IoHandler {
         int[] ready = this.ready;
         int waiting = 0;
         int readyCount = 0;
+        long maxDelay = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             Registration reg = regs[i];
             NetmapPort port = reg.ops == 0 || !reg.valid ? null : reg.handle.port();
@@ -156,6 +157,10 @@ public final class NetmapIoHandler implements IoHandler {
                     readyCount++;
                 } else {
                     waiting++;
+                    long cap = port.maxPollDelayNanos();
+                    if (cap >= 0 && cap < maxDelay) {
+                        maxDelay = cap;
+                    }
                 }
             }
         }
@@ -169,7 +174,7 @@ public final class NetmapIoHandler implements IoHandler {
                 // Checked again after publishing "asleep": a task submitted in between has either
                 // been seen here or will find awake == false and write the eventfd.
                 if (context.canBlock()) {
-                    timeout = timeoutMillis(context);
+                    timeout = timeoutMillis(context, maxDelay);
                 }
             }
             int polled = pollOnce(regs, n, timeout);
@@ -265,11 +270,16 @@ public final class NetmapIoHandler implements IoHandler {
         }
     }
 
-    private static int timeoutMillis(IoHandlerContext context) {
-        if (context.deadlineNanos() == -1) {
-            return -1; // nothing scheduled: sleep until a wakeup or I/O
+    /**
+     * How long poll(2) may block: until the next scheduled task (forever when none), but no longer
+     * than the shortest {@link NetmapPort#maxPollDelayNanos()} of the ports waited on.
+     */
+    private static int timeoutMillis(IoHandlerContext context, long maxDelay) {
+        long delay = context.deadlineNanos() == -1 ? Long.MAX_VALUE : context.delayNanos(System.nanoTime());
+        delay = Math.min(delay, maxDelay);
+        if (delay == Long.MAX_VALUE) {
+            return -1; // nothing scheduled, no port asks for a bound: sleep until a wakeup or I/O
         }
-        long delay = context.delayNanos(System.nanoTime());
         if (delay <= 0) {
             return 0;
         }

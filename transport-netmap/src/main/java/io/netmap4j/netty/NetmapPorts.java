@@ -4,6 +4,7 @@ import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
+import io.netmap4j.user.UserBackend;
 
 /**
  * The one place where the transport chooses a backend and opens ports, so that switching to the
@@ -13,9 +14,10 @@ final class NetmapPorts {
     private NetmapPorts() {
     }
 
-    /** The backend ports are opened with, or null when none is linked in yet. */
+    /** The backend ports are opened with. */
     static NetmapBackend backend() {
-        return null;
+        // The user-space backend until the project-wide selection (kernel when /dev/netmap exists) lands.
+        return UserBackend.INSTANCE;
     }
 
     static NetmapPort open(PortSpec spec) throws NetmapException {

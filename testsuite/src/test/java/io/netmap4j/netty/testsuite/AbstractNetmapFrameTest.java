@@ -8,7 +8,12 @@ import io.netty.testsuite.transport.AbstractComboTestsuiteTest;
 import io.netty.testsuite.transport.TestsuitePermutation;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 
+import io.netty.channel.EventLoopGroup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -22,9 +27,21 @@ abstract class AbstractNetmapFrameTest extends AbstractComboTestsuiteTest<Bootst
     static final int MIN_FRAME = 60;
     static final int MAX_FRAME = 1514;
 
+    private static EventLoopGroup group;
+
+    @BeforeAll
+    static void startGroup() {
+        group = NetmapTestPermutation.newGroup();
+    }
+
+    @AfterAll
+    static void stopGroup() throws InterruptedException {
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+    }
+
     @Override
     protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
-        return NetmapTestPermutation.pairs();
+        return NetmapTestPermutation.pairs(group);
     }
 
     @Override

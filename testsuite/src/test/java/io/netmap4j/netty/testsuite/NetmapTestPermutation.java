@@ -25,10 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * join here as they become available.
  */
 final class NetmapTestPermutation {
-    /** Two loops, so that the two ends of a pair usually run on different threads. */
-    static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(2,
-            new DefaultThreadFactory("testsuite-netmap", true), NetmapIoHandler.newFactory());
-
     private static final AttributeKey<String> PORT_NAME = AttributeKey.valueOf(NetmapTestPermutation.class, "PORT_NAME");
     private static final AtomicInteger NEXT_PIPE = new AtomicInteger();
     private static final long PID = ProcessHandle.current().pid();
@@ -41,9 +37,19 @@ final class NetmapTestPermutation {
         return "netmap:nt" + PID + "p" + NEXT_PIPE.incrementAndGet();
     }
 
-    static List<BootstrapComboFactory<Bootstrap, Bootstrap>> pairs() {
-        return List.of(new PipePair("copy", 0, false), new PipePair("zero-copy", 0, true),
-                new PipePair("zero-copy+extra", 64, true));
+    /**
+     * Two loops, so that the two ends of a pair usually run on different threads. Each test class
+     * makes its own group (and shuts it down), because Netty's leak-presence check ties a loop's
+     * threads to the test class that started them.
+     */
+    static EventLoopGroup newGroup() {
+        return new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("testsuite-netmap", true),
+                NetmapIoHandler.newFactory());
+    }
+
+    static List<BootstrapComboFactory<Bootstrap, Bootstrap>> pairs(EventLoopGroup group) {
+        return List.of(new PipePair(group, "copy", 0, false), new PipePair(group, "zero-copy", 0, true),
+                new PipePair(group, "zero-copy+extra", 64, true));
     }
 
     /** Binds a bootstrap made by one of the {@link #pairs()} to its end of the pair. */
@@ -54,12 +60,14 @@ final class NetmapTestPermutation {
 
     /** The two ends of a user-space pipe ({@code x{1} and {@code x}1}). */
     private static final class PipePair implements BootstrapComboFactory<Bootstrap, Bootstrap> {
+        private final EventLoopGroup group;
         private final String label;
         private final int extraBuffers;
         private final boolean zeroCopy;
         private String current;
 
-        PipePair(String label, int extraBuffers, boolean zeroCopy) {
+        PipePair(EventLoopGroup group, String label, int extraBuffers, boolean zeroCopy) {
+            this.group = group;
             this.label = label;
             this.extraBuffers = extraBuffers;
             this.zeroCopy = zeroCopy;
@@ -77,7 +85,7 @@ final class NetmapTestPermutation {
         }
 
         private Bootstrap bootstrap(String name) {
-            return new Bootstrap().group(GROUP).channel(NetmapChannel.class)
+            return new Bootstrap().group(group).channel(NetmapChannel.class)
                     .option(NetmapChannelOption.RX_ZERO_COPY, zeroCopy)
                     .option(NetmapChannelOption.RX_EXTRA_BUFFERS, extraBuffers)
                     .attr(PORT_NAME, name);
