@@ -59,10 +59,13 @@ public final class PktGenOptions {
     /** Parses {@code args}; {@code --help} sets {@link #help()} and skips the checks. */
     public static PktGenOptions parse(String... args) throws UsageException {
         PktGenOptions o = new PktGenOptions();
+        if (java.util.Arrays.asList(args).contains("-h") || java.util.Arrays.asList(args).contains("--help")) {
+            o.help = true;
+            return o;
+        }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "-h", "--help" -> o.help = true;
                 case "-f" -> o.function = function(value(args, ++i, a));
                 case "-i" -> o.port = value(args, ++i, a);
                 case "-I" -> o.peerPort = value(args, ++i, a);
@@ -81,9 +84,6 @@ public final class PktGenOptions {
                 case "-q", "--quiet" -> o.quiet = true;
                 default -> throw new UsageException("unknown argument '" + a + "'");
             }
-        }
-        if (o.help) {
-            return o;
         }
         o.check();
         return o;
