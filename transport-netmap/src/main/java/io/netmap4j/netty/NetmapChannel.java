@@ -96,6 +96,8 @@ public final class NetmapChannel extends AbstractChannel {
     /** Above zero while a read or write loop runs: the port must not be unmapped under it. */
     private int ioDepth;
     private boolean unmapPending;
+    /** True while the RX loop runs; it moves the rings' heads itself when a ring is done. */
+    private boolean inRxLoop;
     /** A loop-confined ByteBuffer over the whole region, repositioned for every copy. */
     private ByteBuffer regionView;
     private RxZeroCopy zeroCopy;
@@ -467,6 +469,7 @@ public final class NetmapChannel extends AbstractChannel {
         int delivered = 0;
         Throwable failure = null;
         ioDepth++;
+        inRxLoop = true;
         try {
             p.rxSync();
             int rings = p.rxRingCount();
@@ -480,6 +483,9 @@ public final class NetmapChannel extends AbstractChannel {
                 int cur = ring.cur();
                 int tail = ring.tail();
                 if (cur == tail) {
+                    if (zc) {
+                        zeroCopy.advanceHead(ring, r); // over slots released since the last read
+                    }
                     continue;
                 }
                 long timestamp = metadata ? ring.timestampMicros() : 0;
@@ -524,6 +530,7 @@ public final class NetmapChannel extends AbstractChannel {
         } catch (Throwable t) {
             failure = t;
         } finally {
+            inRxLoop = false;
             if (--ioDepth == 0 && unmapPending) {
                 unmapWhenIdle();
             }
@@ -693,7 +700,7 @@ public final class NetmapChannel extends AbstractChannel {
                     port.giveExtraBuffer(buf.bufIdx);
                 } else {
                     held[buf.ring][buf.slot] = false;
-                    if (ioDepth == 0) {
+                    if (!inRxLoop) {
                         advanceHead(port.rxRing(buf.ring), buf.ring);
                     }
                 }

@@ -346,6 +346,9 @@ public final class NetmapIoHandler implements IoHandler {
 
     @Override
     public void destroy() {
+        // SingleThreadIoEventLoop skips prepareToDestroy() when shutdown is requested between its
+        // isShuttingDown() check and confirmShutdown(); close what is left here so no port stays mapped.
+        prepareToDestroy();
         synchronized (wakeLock) {
             if (!destroyed) {
                 destroyed = true;

@@ -1,5 +1,6 @@
 package io.netmap4j.netty.testsuite;
 
+import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapIoHandler;
 import io.netty.bootstrap.Bootstrap;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * because a plain {@code SingleThreadIoEventLoop} does not list its channels (no Netty 4.2 IoHandler
  * transport does without its own deprecated loop class). {@code testShutdownGracefullyNoQuietPeriod}
  * binds a {@code ServerChannel}, which an L2 transport does not have; it is overridden below with
- * the same check on a registered netmap channel.
+ * the same check on a bound netmap channel (one end of a pipe).
  */
 class NetmapEventLoopTest extends AbstractSingleThreadEventLoopTest {
     @Override
@@ -58,13 +61,17 @@ class NetmapEventLoopTest extends AbstractSingleThreadEventLoopTest {
     @Override
     public void testShutdownGracefullyNoQuietPeriod() throws Exception {
         EventLoopGroup loop = newEventLoopGroup();
-        // A registered channel that is left open must not delay a shutdown without quiet period.
-        new Bootstrap().group(loop).channel(NetmapChannel.class).handler(new ChannelInboundHandlerAdapter())
-                .register().sync();
+        // A bound channel that is left open must not delay a shutdown without quiet period; the
+        // loop closes it (and unmaps its port) as it shuts down.
+        Channel ch = new Bootstrap().group(loop).channel(NetmapChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(NetmapAddress.of(NetmapTestPermutation.newPipeName() + "{1")).sync().channel();
         Future<?> f = loop.shutdownGracefully(0, 1, TimeUnit.MINUTES);
         assertTrue(loop.awaitTermination(600, TimeUnit.MILLISECONDS));
         assertTrue(f.syncUninterruptibly().isSuccess());
         assertTrue(loop.isShutdown());
         assertTrue(loop.isTerminated());
+        assertFalse(ch.isOpen());
+        assertNull(((NetmapChannel) ch).port(), "the port was unmapped when the loop shut down");
     }
 }

@@ -3,6 +3,7 @@ package io.netmap4j.netty.testsuite;
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapIoHandler;
+import io.netmap4j.netty.NetmapIoHandlerConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -24,25 +25,40 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Sixteen pipe pairs (32 channels) on one event loop, all echoing at once: the loop's single
- * poll(2) serves every port, and each pair gets all its frames back in order.
+ * poll(2) serves every port, and each pair gets all its frames back in order. Once with a loop
+ * that sleeps when idle, once with a busy-polling one.
  */
 class NetmapManyChannelsTest {
     private static final int PAIRS = 16;
     private static final int FRAMES = 300;
     private static EventLoopGroup loop;
+    private static EventLoopGroup busyLoop;
 
     @BeforeAll
-    static void startLoop() {
+    static void startLoops() {
         loop = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory());
+        busyLoop = new MultiThreadIoEventLoopGroup(1,
+                NetmapIoHandler.newFactory(new NetmapIoHandlerConfig().setBusyPoll(true)));
     }
 
     @AfterAll
-    static void stopLoop() throws InterruptedException {
+    static void stopLoops() throws InterruptedException {
         loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        busyLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
     }
 
     @Test
     void testManyPairsOnOneLoop() throws Exception {
+        echoOnOneLoop(loop);
+    }
+
+    /** The same with a busy-polling loop, which never sleeps in poll(2). */
+    @Test
+    void testManyPairsOnOneBusyLoop() throws Exception {
+        echoOnOneLoop(busyLoop);
+    }
+
+    private static void echoOnOneLoop(EventLoopGroup loop) throws Exception {
         List<Channel> channels = new ArrayList<>();
         List<CompletableFuture<Integer>> results = new ArrayList<>();
         try {
