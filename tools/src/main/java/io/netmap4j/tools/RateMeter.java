@@ -4,16 +4,18 @@ import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts frames and bytes from any thread and prints, once a second, the rate of the last
- * second; at the end, a summary over the whole run. Counting is a LongAdder add per batch,
- * not per frame, so the meter does not slow down what it measures.
+ * Counts frames and bytes from any thread and gives, once a second, the rate of the last second,
+ * and at the end the totals. Counting is an add per batch, not per frame, so the meter does not
+ * slow down what it measures.
  */
 public final class RateMeter {
+    /** Preamble and start delimiter (8), FCS (4) and the minimum inter-frame gap (12). */
+    static final int WIRE_OVERHEAD = 24;
+
     private final String label;
     private final LongAdder frames = new LongAdder();
     private final LongAdder bytes = new LongAdder();
-    private final LongAdder errors = new LongAdder();
-    private long startNanos;
+    private volatile long lastAddNanos;
     private long lastNanos;
     private long lastFrames;
     private long lastBytes;
@@ -26,11 +28,7 @@ public final class RateMeter {
     public void add(long n, long totalBytes) {
         frames.add(n);
         bytes.add(totalBytes);
-    }
-
-    /** Counts a frame that arrived damaged, out of order or was lost. */
-    public void error(long n) {
-        errors.add(n);
+        lastAddNanos = System.nanoTime();
     }
 
     public long frames() {
@@ -41,37 +39,50 @@ public final class RateMeter {
         return bytes.sum();
     }
 
-    public long errors() {
-        return errors.sum();
+    /** When the last batch was counted ({@code System.nanoTime()}), 0 if none was. */
+    public long lastAddNanos() {
+        return lastAddNanos;
     }
 
     public void start(long nowNanos) {
-        startNanos = nowNanos;
         lastNanos = nowNanos;
     }
 
-    /** One line with the rate since the previous call. */
+    /** The rate since the previous call, as one line. */
     public String tick(long nowNanos) {
         long f = frames.sum();
         long b = bytes.sum();
-        double secs = (nowNanos - lastNanos) / 1e9;
-        String line = format(label, f - lastFrames, b - lastBytes, secs);
+        String line = format(label, f - lastFrames, b - lastBytes, (nowNanos - lastNanos) / 1e9);
         lastNanos = nowNanos;
         lastFrames = f;
         lastBytes = b;
         return line;
     }
 
-    /** The summary over the whole run. */
-    public String summary(long nowNanos) {
-        return format(label + " total", frames.sum(), bytes.sum(), (nowNanos - startNanos) / 1e9)
-                + String.format(Locale.ROOT, ", %d frames in %.2f s, %d errors", frames.sum(),
-                        (nowNanos - startNanos) / 1e9, errors.sum());
+    /** Frames per second since the previous call. */
+    public double tickRate(long nowNanos) {
+        long f = frames.sum();
+        double secs = (nowNanos - lastNanos) / 1e9;
+        double r = secs > 0 ? (f - lastFrames) / secs : 0;
+        lastNanos = nowNanos;
+        lastFrames = f;
+        lastBytes = bytes.sum();
+        return r;
     }
 
+    /** "label  12.345 Mpps   5.926 Gbps": frames per second and bits per second of frame data (no FCS). */
     static String format(String label, long frames, long bytes, double secs) {
         double fps = secs > 0 ? frames / secs : 0;
         double bps = secs > 0 ? bytes * 8 / secs : 0;
-        return String.format(Locale.ROOT, "%-9s %10.3f Mpps %9.3f Gbps (frames without FCS)", label, fps / 1e6, bps / 1e9);
+        return String.format(Locale.ROOT, "%s %8.3f Mpps %7.3f Gbps", label, fps / 1e6, bps / 1e9);
+    }
+
+    /** The totals over {@code secs} seconds, with the rate a wire would need (FCS, preamble and gap added). */
+    String summary(double secs) {
+        long f = frames.sum();
+        long b = bytes.sum();
+        double wire = secs > 0 ? (b + f * (double) WIRE_OVERHEAD) * 8 / secs : 0;
+        return String.format(Locale.ROOT, "%s %d frames, %d bytes in %.3f s: %s, %.3f Gbps on the wire", label, f, b,
+                secs, format("", f, b, secs).strip(), wire / 1e9);
     }
 }
