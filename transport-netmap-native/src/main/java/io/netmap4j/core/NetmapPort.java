@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLHUP;
@@ -48,7 +49,7 @@ public abstract class NetmapPort implements AutoCloseable {
     private final NetmapRing[] txRings;
     private final NetmapRing[] rxRings;
     private final MemorySegment pollFd = Arena.ofAuto().allocate(LibC.POLLFD_SIZE, 8);
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Builds the view of a registered port.
@@ -260,7 +261,7 @@ public abstract class NetmapPort implements AutoCloseable {
 
     /** True until {@link #close()}. */
     public final boolean isOpen() {
-        return !closed;
+        return !closed.get();
     }
 
     /**
@@ -269,8 +270,9 @@ public abstract class NetmapPort implements AutoCloseable {
      */
     @Override
     public final void close() {
-        if (!closed) {
-            closed = true;
+        // Exactly once, even when two threads close at the same time: a second doClose would
+        // close a descriptor number that may already belong to someone else.
+        if (closed.compareAndSet(false, true)) {
             doClose();
         }
     }

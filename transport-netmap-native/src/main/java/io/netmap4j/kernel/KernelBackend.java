@@ -166,12 +166,23 @@ public final class KernelBackend implements NetmapBackend {
                             "The region is " + memsize + " bytes (memory region " + memId + ")");
                 }
             }
+            // The port sees the mapping through a shared arena whose close unmaps it: a view kept
+            // past close() then fails with IllegalStateException instead of touching unmapped
+            // memory (or a later mapping at the same address).
+            MemorySegment raw = region;
+            Arena mapping = Arena.ofShared();
+            MemorySegment guarded = raw.reinterpret(mapping, ignored -> calls.unmapQuietly(raw));
+            region = null; // from here on, closing the arena is what unmaps
             try {
-                return new KernelPort(spec, this, calls, fd, region, nifpOffset, memId, extraBuffers,
+                return new KernelPort(spec, this, calls, fd, guarded, mapping, nifpOffset, memId, extraBuffers,
                         body.get(JAVA_INT, REG_TX_SLOTS), body.get(JAVA_INT, REG_RX_SLOTS));
             } catch (IllegalArgumentException e) {
+                mapping.close();
                 throw new NetmapException("register " + spec + ": the memory region the kernel mapped does not hold "
                         + "a valid interface: " + e.getMessage(), e);
+            } catch (RuntimeException | Error e) {
+                mapping.close();
+                throw e;
             }
         } catch (NetmapException | RuntimeException | Error e) {
             if (region != null) {

@@ -6,6 +6,7 @@ import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static io.netmap4j.abi.NetmapConstants.NIOCRXSYNC;
@@ -23,15 +24,18 @@ import static io.netmap4j.abi.NetmapConstants.NIOCTXSYNC;
  */
 public final class KernelPort extends NetmapPort {
     private final KernelCalls calls;
+    /** Owns the view of the mapping; closing it unmaps the region. */
+    private final Arena mapping;
     /** -1 once closed, so a sync after close fails with EBADF instead of reaching a reused descriptor. */
     private int fd;
     private final int txSlots;
     private final int rxSlots;
 
-    KernelPort(PortSpec spec, NetmapBackend backend, KernelCalls calls, int fd, MemorySegment region, long nifpOffset,
-               int memId, int extraBuffers, int txSlots, int rxSlots) {
+    KernelPort(PortSpec spec, NetmapBackend backend, KernelCalls calls, int fd, MemorySegment region, Arena mapping,
+               long nifpOffset, int memId, int extraBuffers, int txSlots, int rxSlots) {
         super(spec, backend, region, nifpOffset, memId, extraBuffers);
         this.calls = calls;
+        this.mapping = mapping;
         this.fd = fd;
         this.txSlots = txSlots;
         this.rxSlots = rxSlots;
@@ -90,7 +94,7 @@ public final class KernelPort extends NetmapPort {
     protected void doClose() {
         int f = fd;
         fd = -1;
-        calls.unmapQuietly(region());
+        mapping.close();
         calls.closeQuietly(f);
     }
 }

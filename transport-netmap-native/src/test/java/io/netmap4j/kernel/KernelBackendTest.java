@@ -128,6 +128,9 @@ class KernelBackendTest {
         NetmapException closed = assertThrows(NetmapException.class, port::rxSync);
         assertEquals(Errno.EBADF, closed.errno());
         assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        // a view kept past close must fail cleanly, not read unmapped memory
+        assertThrows(IllegalStateException.class, tx::head);
+        assertThrows(IllegalStateException.class, () -> port.region().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
         assertNothingLeaked();
     }
 
