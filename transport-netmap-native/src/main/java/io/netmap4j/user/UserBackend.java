@@ -25,6 +25,11 @@ import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
  * {@code netmap:x}k}) between threads or processes over a shared-memory file in
  * {@code netmap4j.shm.dir} (default {@code /dev/shm}). Other kinds of port fail at open with a
  * message that says so.
+ *
+ * <p>Opening a port also removes, at most once a minute, the regions that processes left there
+ * when they died without closing their ports (see {@link StaleRegionSweeper}). There is no
+ * shutdown hook to close ports at exit: it would unmap rings that other threads may still touch
+ * while the JVM goes down, and a region left by an exit is swept like one left by a crash.
  */
 public final class UserBackend implements NetmapBackend {
     public static final UserBackend INSTANCE = new UserBackend();

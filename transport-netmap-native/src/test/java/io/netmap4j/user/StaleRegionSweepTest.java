@@ -4,11 +4,12 @@ import io.netmap4j.abi.LibC;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,18 +36,47 @@ class StaleRegionSweepTest {
 
     private final List<Process> children = new ArrayList<>();
     private final List<NetmapPort> ports = new ArrayList<>();
+    private String savedDir;
+    private Path dir;
+
+    /**
+     * A shared-memory directory of this test's own (passed on to the children), so that a
+     * sweep run by some other process on this machine cannot take the dead regions away
+     * before this test looks at them.
+     */
+    @BeforeEach
+    void privateShmDir() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        dir = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")),
+                "nm4j-sweep-test");
+        savedDir = System.getProperty(UserBackend.SHM_DIR_PROPERTY);
+        System.setProperty(UserBackend.SHM_DIR_PROPERTY, dir.toString());
+    }
 
     @AfterEach
-    void cleanUp() throws InterruptedException {
-        for (NetmapPort p : ports) {
-            p.close();
+    void cleanUp() throws Exception {
+        try {
+            for (NetmapPort p : ports) {
+                p.close();
+            }
+            for (Process c : children) {
+                c.destroyForcibly();
+                c.waitFor(10, TimeUnit.SECONDS);
+            }
+            StaleRegionSweeper.sweep(dir.toString()); // what the killed children left
+        } finally {
+            if (savedDir == null) {
+                System.clearProperty(UserBackend.SHM_DIR_PROPERTY);
+            } else {
+                System.setProperty(UserBackend.SHM_DIR_PROPERTY, savedDir);
+            }
+            try (var left = Files.list(dir)) {
+                for (Path p : left.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
         }
-        for (Process c : children) {
-            c.destroyForcibly();
-            c.waitFor(10, TimeUnit.SECONDS);
-        }
-        // what the killed children left is removed by the next sweep of any test; do it now
-        StaleRegionSweeper.sweep(UserBackend.shmDir());
     }
 
     private static String[] regionFiles(String dir, String parent) {
@@ -134,7 +164,7 @@ class StaleRegionSweepTest {
     }
 
     @Test
-    void aFileWhoseCreatorDiedBeforeSettingItUpIsSweptAndForeignFilesAreNot(@TempDir Path dir) throws Exception {
+    void aFileWhoseCreatorDiedBeforeSettingItUpIsSweptAndForeignFilesAreNot() throws Exception {
         Path empty = Files.createFile(dir.resolve("netmap4j-e.shm"));
         Path doorbell = Files.createFile(dir.resolve("netmap4j-e.0.m.fifo"));
         Path similar = Files.createFile(dir.resolve("netmap4j-e2.0.m.fifo"));
@@ -153,7 +183,7 @@ class StaleRegionSweepTest {
     }
 
     @Test
-    void sweepsRunAtMostOncePerInterval(@TempDir Path dir) throws Exception {
+    void sweepsRunAtMostOncePerInterval() throws Exception {
         StaleRegionSweeper sweeper = new StaleRegionSweeper(TimeUnit.DAYS.toNanos(1));
         Path first = Files.createFile(dir.resolve("netmap4j-a.shm"));
         assertEquals(List.of(first.toString()), sweeper.sweepIfDue(dir.toString()));
