@@ -36,6 +36,7 @@ public final class NetmapEchoPeer {
                 "-cp", System.getProperty("java.class.path"),
                 "--enable-native-access=ALL-UNNAMED",
                 "-Dio.netty.leakDetection.level=paranoid",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", // a small, quick-starting helper process
                 "-D" + UserBackend.SHM_DIR_PROPERTY + "=" + UserBackend.shmDir(),
                 NetmapEchoPeer.class.getName(), name);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
