@@ -7,6 +7,7 @@ import io.netmap4j.abi.gen.flock;
 import io.netmap4j.abi.gen.stat;
 import io.netmap4j.core.NetmapException;
 
+import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -15,6 +16,7 @@ import static io.netmap4j.abi.gen.NetmapAbi.F_OFD_SETLK;
 import static io.netmap4j.abi.gen.NetmapAbi.F_UNLCK;
 import static io.netmap4j.abi.gen.NetmapAbi.F_WRLCK;
 import static io.netmap4j.abi.gen.NetmapAbi.LOCK_EX;
+import static io.netmap4j.abi.gen.NetmapAbi.LOCK_NB;
 import static io.netmap4j.abi.gen.NetmapAbi.LOCK_UN;
 import static io.netmap4j.abi.gen.NetmapAbi.MAP_SHARED;
 import static io.netmap4j.abi.gen.NetmapAbi.O_CLOEXEC;
@@ -281,6 +283,59 @@ final class RegionFile implements AutoCloseable {
             }
         }
         LibC.unlink(path);
+    }
+
+    /**
+     * Removes the region file {@code base + ".shm"} in {@code dir}, with every doorbell named
+     * after it, if nobody uses it: no open of the file holds any byte lock (each registration
+     * holds one as long as its process lives) and nobody is opening or closing it right now (the
+     * file lock is free; it is not waited for). The doorbells go first and the file last, all under
+     * the file lock, so an opener that meets the file meanwhile waits for the lock, then sees it
+     * unlinked and starts over with a new one, whose doorbells are made only after that.
+     *
+     * <p>The file's size and contents are not looked at: a file whose creator died before it
+     * was set up is as abandoned as one whose users all died.
+     *
+     * @return true if the file was removed by this call
+     */
+    static boolean removeIfAbandoned(String dir, String base) {
+        String path = dir + "/" + base + ".shm";
+        int fd;
+        try {
+            fd = LibC.open(path, O_RDWR() | O_CLOEXEC(), 0);
+        } catch (ErrnoException e) {
+            return false; // gone already, or not ours to open
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            if (LibC.flock(fd, LOCK_EX() | LOCK_NB()) < 0) {
+                return false; // someone is opening or closing it: alive by definition
+            }
+            MemorySegment st = scratch.allocate(stat.layout());
+            LibC.fstat(fd, st);
+            if (stat.st_nlink(st) == 0) {
+                return false; // removed meanwhile by its last user
+            }
+            MemorySegment fl = scratch.allocate(flock.layout());
+            flock.l_type(fl, (short) F_WRLCK());
+            flock.l_whence(fl, (short) SEEK_SET());
+            flock.l_start(fl, 0);
+            flock.l_len(fl, 0); // the whole file, whatever version laid out its lock bytes
+            if (LibC.fcntlLock(fd, F_OFD_GETLK(), fl) != 0 || flock.l_type(fl) != F_UNLCK()) {
+                return false; // held (or we cannot tell): leave it
+            }
+            String prefix = base + ".";
+            String[] doorbells = new File(dir).list((d, n) -> n.startsWith(prefix) && n.endsWith(".fifo"));
+            if (doorbells != null) {
+                for (String n : doorbells) {
+                    LibC.unlink(dir + "/" + n);
+                }
+            }
+            return LibC.unlink(path) == 0;
+        } catch (ErrnoException e) {
+            return false;
+        } finally {
+            LibC.closeQuietly(fd); // drops the file lock
+        }
     }
 
     /** Unmaps the region and closes the descriptor, which drops every lock this open held. */

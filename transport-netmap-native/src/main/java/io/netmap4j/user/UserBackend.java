@@ -25,6 +25,11 @@ import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
  * {@code netmap:x}k}) between threads or processes over a shared-memory file in
  * {@code netmap4j.shm.dir} (default {@code /dev/shm}). Other kinds of port fail at open with a
  * message that says so.
+ *
+ * <p>Opening a port also removes, at most once a minute, the regions that processes left there
+ * when they died without closing their ports (see {@link StaleRegionSweeper}). There is no
+ * shutdown hook to close ports at exit: it would unmap rings that other threads may still touch
+ * while the JVM goes down, and a region left by an exit is swept like one left by a crash.
  */
 public final class UserBackend implements NetmapBackend {
     public static final UserBackend INSTANCE = new UserBackend();
@@ -38,6 +43,7 @@ public final class UserBackend implements NetmapBackend {
 
     private final ConcurrentHashMap<Long, Integer> memIds = new ConcurrentHashMap<>();
     private final AtomicInteger nextMemId = new AtomicInteger(FIRST_MEM_ID);
+    private final StaleRegionSweeper sweeper = new StaleRegionSweeper(StaleRegionSweeper.INTERVAL_NANOS);
 
     private UserBackend() { }
 
@@ -98,6 +104,7 @@ public final class UserBackend implements NetmapBackend {
             throw new NetmapException(what + " failed: a negative number of extra buffers (" + spec.extraBuffers()
                     + ") was asked for");
         }
+        sweeper.sweepIfDue(shmDir()); // before our own open, so a dead region of this name goes too
         int end = spec.pipeEnd() == PortSpec.PipeEnd.MASTER ? PipeLayout.MASTER : PipeLayout.SLAVE;
         PipeRegistration.Request request = new PipeRegistration.Request(what, shmDir(), spec.portName(), id, end,
                 slots(spec.txSlots()), slots(spec.rxSlots()), spec.extraBuffers(), (flags & NR_EXCLUSIVE) != 0,
@@ -111,6 +118,11 @@ public final class UserBackend implements NetmapBackend {
             return PipeLayout.DEFAULT_SLOTS;
         }
         return Math.max(2, Math.min(PipeLayout.MAX_SLOTS, asked));
+    }
+
+    /** The sweeper of regions left by dead processes, which opens consult (for tests). */
+    StaleRegionSweeper sweeper() {
+        return sweeper;
     }
 
     /** One memory id per region file in this JVM: ports with the same id can swap buffers. */

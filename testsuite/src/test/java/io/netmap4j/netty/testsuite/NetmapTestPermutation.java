@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to one end and the "client" bootstrap to the other with {@link #bind(Bootstrap)}.
  *
  * <p>Today: a user-space pipe inside this JVM, with RX in copy mode and in zero-copy mode (with
- * and without extra buffers). VALE, emulated NICs, pipes across processes and the kernel backend
- * join here as they become available.
+ * and without extra buffers). VALE, emulated NICs and the kernel backend join here as they become
+ * available. Pipes across processes cannot be a pair here (a bootstrap does not cross a process):
+ * {@link NetmapCrossProcessEchoTest} runs the peer channel in a child JVM instead.
  */
 final class NetmapTestPermutation {
     private static final AttributeKey<String> PORT_NAME = AttributeKey.valueOf(NetmapTestPermutation.class, "PORT_NAME");
