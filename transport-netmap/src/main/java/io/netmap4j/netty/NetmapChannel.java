@@ -706,6 +706,11 @@ public final class NetmapChannel extends AbstractChannel {
             ring.head(head);
         }
 
+        /** True on the channel's event loop, where this state lives. */
+        boolean inLoop() {
+            return eventLoop().inEventLoop();
+        }
+
         void released(RxZeroCopyBuf buf) {
             EventLoop loop = eventLoop();
             if (loop.inEventLoop()) {
