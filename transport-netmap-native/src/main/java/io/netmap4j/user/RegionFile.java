@@ -198,14 +198,16 @@ final class RegionFile implements AutoCloseable {
         return mem;
     }
 
-    /** The doorbell FIFO of one end of pair {@code k}. */
-    String fifoPath(int pair, int end) {
-        return fifoPrefix + "." + pair + (end == MASTER ? ".m" : ".s") + ".fifo";
+    /** The doorbell FIFO of registration {@code registration} of one end of pair {@code k}. */
+    String fifoPath(int pair, int end, int registration) {
+        return fifoPrefix + "." + pair + (end == MASTER ? ".m" : ".s") + registration + ".fifo";
     }
 
     void unlinkFifos(int pair) {
-        LibC.unlink(fifoPath(pair, MASTER));
-        LibC.unlink(fifoPath(pair, SLAVE));
+        for (int j = 0; j < NIFS_PER_END; j++) {
+            LibC.unlink(fifoPath(pair, MASTER, j));
+            LibC.unlink(fifoPath(pair, SLAVE, j));
+        }
     }
 
     void lock() throws NetmapException {

@@ -36,8 +36,8 @@ public final class UserPipePort extends NetmapPort {
         this.bell = bell;
         this.txPoll = txPoll;
         this.watch = new PeerWatch(reg.file, reg.pair, 1 - reg.end);
-        this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, reg.pair, reg.end, reg.txSlots,
-                reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
+        this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, reg.pair, reg.end, reg.registration,
+                reg.txSlots, reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
     }
 
     static UserPipePort open(PortSpec spec, UserBackend backend, PipeRegistration.Request request, boolean txPoll)
@@ -45,7 +45,7 @@ public final class UserPipePort extends NetmapPort {
         PipeRegistration reg = PipeRegistration.register(request);
         Doorbell bell = null;
         try {
-            bell = Doorbell.open(reg.ownFifo(), reg.peerFifo(), request.what());
+            bell = Doorbell.open(reg.ownFifo(), reg.peerFifos(), request.what());
             return new UserPipePort(spec, backend, reg, bell, backend.memIdOf(reg.file), txPoll);
         } catch (NetmapException | RuntimeException e) {
             if (bell != null) {
@@ -172,6 +172,7 @@ public final class UserPipePort extends NetmapPort {
 
     @Override
     protected void doClose() {
+        end.clearSleep(); // so that the peer does not ring a doorbell nobody reads
         bell.close();
         reg.unregister();
     }
