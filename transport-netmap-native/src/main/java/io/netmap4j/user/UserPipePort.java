@@ -17,10 +17,13 @@ import static io.netmap4j.user.PipeLayout.WANT_TX;
  * syncs done by {@link PipeEnd}, a FIFO doorbell as the pollable descriptor, and a watch on the
  * peer process.
  *
- * <p>Waiting follows netmap's poll: step 1 syncs (rxsync for POLLIN; txsync for POLLOUT, and by
- * default also without it, unless NR_NO_TX_POLL) and reports POLLIN when the RX ring has frames
- * past cur, POLLOUT when the TX ring has room past cur; if nothing is ready it tells the peer
- * that this end sleeps. Step 3 syncs again. A dead peer gives POLLHUP|POLLERR.
+ * <p>Waiting follows netmap's poll: {@link #readyOps} syncs (rxsync for POLLIN; txsync for
+ * POLLOUT, and by default also without it, unless NR_NO_TX_POLL) and reports POLLIN when the RX
+ * ring has frames past cur, POLLOUT when the TX ring has room past cur. Only
+ * {@link #prepareToSleep} tells the peer, in shared memory, that this registration sleeps, which
+ * makes the peer write to our doorbell when it moves; so a busy-polling loop costs its peer no
+ * system call. {@link #completePoll} withdraws that and syncs again. A dead peer gives
+ * POLLHUP|POLLERR. poll(2) is needed only to sleep ({@link #needsPollToSync()} is false).
  */
 public final class UserPipePort extends NetmapPort {
     private final PipeRegistration reg;
@@ -28,6 +31,8 @@ public final class UserPipePort extends NetmapPort {
     private final PeerWatch watch;
     private final PipeEnd end;
     private final boolean txPoll;
+    /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
+    private boolean announced;
 
     private UserPipePort(PortSpec spec, UserBackend backend, PipeRegistration reg, Doorbell bell, int memId,
                          boolean txPoll) {
@@ -89,14 +94,30 @@ public final class UserPipePort extends NetmapPort {
     }
 
     @Override
-    public int prepareToPoll(int ops) throws NetmapException {
-        int ready = syncAndTest(ops);
-        if (ready != 0) {
-            return ready;
-        }
+    public boolean needsPollToSync() {
+        return false;
+    }
+
+    @Override
+    public int readyOps(int ops) throws NetmapException {
+        return syncAndTest(ops);
+    }
+
+    @Override
+    public int prepareToSleep(int ops) throws NetmapException {
         int want = ((ops & POLLIN) != 0 ? WANT_RX : 0) | ((ops & POLLOUT) != 0 ? WANT_TX : 0);
-        if (want != 0 && end.announceSleep(want)) {
-            return syncAndTest(ops);
+        // The peer moving between our sync and the announcement makes us look again; if it keeps
+        // moving without making anything ready (it cannot, unless it breaks the protocol), give
+        // up announcing: the bounded sleep of maxPollDelayNanos covers that.
+        for (int attempt = 0; attempt < 4; attempt++) {
+            if (!end.announceSleep(want)) {
+                announced = true;
+                return 0;
+            }
+            int ready = syncAndTest(ops);
+            if (ready != 0) {
+                return ready;
+            }
         }
         return 0;
     }
@@ -108,7 +129,10 @@ public final class UserPipePort extends NetmapPort {
 
     @Override
     public int completePoll(int ops, int revents) throws NetmapException {
-        end.clearSleep();
+        if (announced) {
+            announced = false;
+            end.clearSleep();
+        }
         if ((revents & POLLIN) != 0) {
             bell.drain();
         }
@@ -158,6 +182,14 @@ public final class UserPipePort extends NetmapPort {
     /** Times a ring was reset because its head or cur (or a slot) broke the netmap rules. */
     public long ringResets() {
         return end.txResets() + end.rxResets();
+    }
+
+    /**
+     * Times this port wrote to a doorbell of the peer to wake it: each is a system call, made
+     * only when the peer announced that it sleeps. For diagnostics and tests.
+     */
+    public long doorbellWrites() {
+        return bell.rings;
     }
 
     /** Indices from the peer that broke the protocol and were ignored. */

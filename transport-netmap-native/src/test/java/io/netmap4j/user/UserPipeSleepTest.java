@@ -89,8 +89,8 @@ class UserPipeSleepTest {
         UserPipePort writer = open(base + "{1/T");
         UserPipePort peer = open(base + "}1");
         fill(writer);
-        assertEquals(0, reader.prepareToPoll(POLLIN), "nothing to read yet");
-        assertEquals(0, writer.prepareToPoll(POLLOUT), "the TX ring is full");
+        assertEquals(0, reader.prepareToSleep(POLLIN), "nothing to read yet");
+        assertEquals(0, writer.prepareToSleep(POLLOUT), "the TX ring is full");
 
         sendOne(peer);
         assertTrue(rung(reader), "the reader sleeps for RX and the peer published a frame");
@@ -109,8 +109,8 @@ class UserPipeSleepTest {
         UserPipePort first = open(base + "{1/R");
         UserPipePort second = open(base + "{1/R");
         UserPipePort peer = open(base + "}1");
-        assertEquals(0, first.prepareToPoll(POLLIN));
-        assertEquals(0, second.prepareToPoll(POLLIN));
+        assertEquals(0, first.prepareToSleep(POLLIN));
+        assertEquals(0, second.prepareToSleep(POLLIN));
         assertEquals(0, first.completePoll(POLLIN, 0), "woken by a timeout: nothing to read");
 
         sendOne(peer);
@@ -122,7 +122,7 @@ class UserPipeSleepTest {
         String base = parent();
         UserPipePort reader = open(base + "{1/R");
         UserPipePort peer = open(base + "}1");
-        assertEquals(0, reader.prepareToPoll(POLLIN));
+        assertEquals(0, reader.prepareToSleep(POLLIN));
         sendOne(peer);
         assertTrue(rung(reader));
 
