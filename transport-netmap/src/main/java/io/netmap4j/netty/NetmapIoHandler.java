@@ -64,6 +64,7 @@ public final class NetmapIoHandler implements IoHandler {
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
     private final ThreadAwareExecutor executor;
+    private final PollCall pollCall;
     private final boolean busyPoll;
     private final int wakeFd;
     /** Scratch for draining the eventfd; touched by the loop thread only. */
@@ -88,6 +89,12 @@ public final class NetmapIoHandler implements IoHandler {
     private MemorySegment pollFds;
 
     private NetmapIoHandler(ThreadAwareExecutor executor, NetmapIoHandlerConfig config) {
+        this(executor, config, LibC::poll);
+    }
+
+    /** With another poll(2), so that tests can make it fail. */
+    NetmapIoHandler(ThreadAwareExecutor executor, NetmapIoHandlerConfig config, PollCall pollCall) {
+        this.pollCall = pollCall;
         this.executor = Objects.requireNonNull(executor, "executor");
         this.busyPoll = config.isBusyPoll();
         try {
@@ -141,6 +148,7 @@ public final class NetmapIoHandler implements IoHandler {
         boolean[] prepared = this.prepared;
         int readyCount = 0;
         boolean pollToSync = false;
+        boolean pollFailed = false;
         for (int i = 0; i < n; i++) {
             Registration reg = regs[i];
             NetmapPort port = reg.ops == 0 || !reg.valid ? null : reg.handle.port();
@@ -210,11 +218,10 @@ public final class NetmapIoHandler implements IoHandler {
                     timeout = timeoutMillis(context, maxDelay);
                 }
             }
-            int polled = pollOnce(regs, n, timeout);
+            pollFailed = pollOnce(regs, n, timeout) < 0;
             awake.set(true);
-            if (polled < 0) {
-                return 0;
-            }
+            // after a failure no port was polled (revents 0), but the prepared ones are still
+            // completed below: their peers must not go on waking a loop that is not asleep
         }
 
         int handled = 0;
@@ -249,13 +256,17 @@ public final class NetmapIoHandler implements IoHandler {
         if (start != 0 && handled > 0) {
             context.reportActiveIoTime(System.nanoTime() - start);
         }
+        if (pollFailed) {
+            // Do not spin on a persistent failure; epoll's loop backs off the same way.
+            sleepQuietly();
+        }
         return handled;
     }
 
     /**
      * Fills the pollfd array (slot 0 is the eventfd) and calls poll(2).
      *
-     * @return what poll(2) returned, or -1 after a failure that was logged
+     * @return what poll(2) returned (0 when interrupted), or -1 after a failure that was logged
      */
     private int pollOnce(Registration[] regs, int n, int timeout) {
         MemorySegment fds = pollFds;
@@ -275,12 +286,10 @@ public final class NetmapIoHandler implements IoHandler {
             fds.set(JAVA_SHORT, base + POLLFD_REVENTS, (short) 0);
             pollSlot[i] = count++;
         }
-        int r = LibC.poll(fds, count, timeout);
+        int r = pollCall.poll(fds, count, timeout);
         if (r < 0) {
             if (r != -Errno.EINTR) {
                 logger.warn("poll(2) over {} netmap ports failed with errno {}", count - 1, -r);
-                // Do not spin on a persistent failure; epoll's loop backs off the same way.
-                sleepQuietly();
             }
             for (int i = 0; i < n; i++) {
                 pollSlot[i] = -1;
@@ -403,6 +412,12 @@ public final class NetmapIoHandler implements IoHandler {
     /** Number of live registrations (for tests and diagnostics; loop thread only). */
     int registrationCount() {
         return registrations.size();
+    }
+
+    /** poll(2): the pollfd array, how many entries, the timeout in ms; returns the result or -errno. */
+    @FunctionalInterface
+    interface PollCall {
+        int poll(MemorySegment fds, int count, int timeoutMillis);
     }
 
     private final class Registration implements IoRegistration {
