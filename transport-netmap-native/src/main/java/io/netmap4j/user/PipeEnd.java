@@ -279,6 +279,11 @@ final class PipeEnd {
         return bindRx && mem.get(JAVA_INT, rx + CUR) != mem.get(JAVA_INT, rx + TAIL);
     }
 
+    /** True if the user moved the TX head past what was published: a txsync has work. */
+    boolean txPending() {
+        return bindTx && mem.get(JAVA_INT, tx + HEAD) != mem.get(JAVA_INT, myLine + L_TX_HWCUR);
+    }
+
     /** POLLOUT readiness as netmap defines it: free slots past cur. */
     boolean txReady() {
         return bindTx && mem.get(JAVA_INT, tx + CUR) != mem.get(JAVA_INT, tx + TAIL);

@@ -87,10 +87,16 @@ public final class UserPipePort extends NetmapPort {
         }
     }
 
-    /** Bounded sleeps, so that a peer that died is noticed within about this time. */
+    /**
+     * The longest sleep: a peer that dies cannot ring, so a sleeper wakes this often to look
+     * (in {@link #prepareToSleep}), and notices a death within about this time. Wake-ups are
+     * otherwise reliable, so this only trades idle wake-ups against how late a death is seen.
+     */
+    static final long MAX_SLEEP_NANOS = 1_000_000_000L;
+
     @Override
     public long maxPollDelayNanos() {
-        return PeerWatch.INTERVAL_NANOS;
+        return MAX_SLEEP_NANOS;
     }
 
     @Override
@@ -105,6 +111,11 @@ public final class UserPipePort extends NetmapPort {
 
     @Override
     public int prepareToSleep(int ops) throws NetmapException {
+        // Only here, before really blocking, is the peer's liveness looked at on purpose (the
+        // syncs look too, rarely, when they find nothing): a dead peer would never ring.
+        if (!isOpen() || watch.isGone() || watch.checkIfDue()) {
+            return POLLERR | POLLHUP;
+        }
         int want = ((ops & POLLIN) != 0 ? WANT_RX : 0) | ((ops & POLLOUT) != 0 ? WANT_TX : 0);
         // The peer moving between our sync and the announcement makes us look again; if it keeps
         // moving without making anything ready (it cannot, unless it breaks the protocol), give
@@ -149,13 +160,15 @@ public final class UserPipePort extends NetmapPort {
             return POLLERR | POLLHUP;
         }
         try {
-            if (watch.isGone() || watch.checkIfDue()) {
+            if (watch.isGone()) {
                 return POLLERR | POLLHUP;
             }
             if ((ops & POLLIN) != 0) {
                 end.rxSync();
             }
-            if ((ops & POLLOUT) != 0 || txPoll) {
+            // without POLLOUT, a txsync only publishes what the user queued: skip it (and the
+            // read of the peer's line) when nothing is
+            if ((ops & POLLOUT) != 0 || txPoll && end.txPending()) {
                 end.txSync();
             }
         } catch (io.netmap4j.core.PeerGoneException e) {

@@ -131,4 +131,33 @@ class UserPipeSleepTest {
         assertEquals(POLLIN, reader.completePoll(POLLIN, POLLIN));
         assertFalse(rung(reader), "drained once the reader woke up");
     }
+
+    /**
+     * An idle loop's readiness check costs no more than it must: without POLLOUT and with nothing
+     * queued there is no txsync (which would read the peer's line and reclaim slots), while a
+     * frame that is queued is still pushed, as netmap's poll does unless NR_NO_TX_POLL. And a
+     * sleeper wakes by itself at most once a second, which still notices a dead peer in time.
+     */
+    @Test
+    void anIdleReadinessCheckSkipsTheTxsyncWhenNothingIsQueued() throws Exception {
+        String base = parent();
+        UserPipePort master = open(base + "{1@conf:slots=16");
+        UserPipePort slave = open(base + "}1");
+        sendOne(master);
+        releaseAll(slave); // the slot may now be reclaimed, by the next txsync
+        NetmapRing tx = master.txRing(0);
+        int tail = tx.tail();
+        assertEquals(0, master.readyOps(POLLIN));
+        assertEquals(tail, tx.tail(), "nothing was queued, so no txsync ran");
+
+        tx.len(tx.head(), 60);
+        tx.advance(tx.next(tx.head())); // queued, not synced
+        assertEquals(0, master.readyOps(POLLIN));
+        slave.rxSync();
+        NetmapRing rx = slave.rxRing(0);
+        assertEquals(1, rx.distance(rx.head(), rx.tail()), "the readiness check pushed the queued frame");
+
+        assertTrue(master.maxPollDelayNanos() >= 1_000_000_000L && master.maxPollDelayNanos() <= 2_000_000_000L,
+                "an idle sleeper wakes at most once a second, and at least every two");
+    }
 }
