@@ -49,10 +49,16 @@ public final class UserPipePort extends NetmapPort {
             throws NetmapException {
         PipeRegistration reg = PipeRegistration.register(request);
         Doorbell bell = null;
+        boolean memId = false;
         try {
             bell = Doorbell.open(reg.ownFifo(), reg.peerFifos(), request.what());
-            return new UserPipePort(spec, backend, reg, bell, backend.memIdOf(reg.file), txPoll);
+            int id = backend.memIdOf(reg.file);
+            memId = true;
+            return new UserPipePort(spec, backend, reg, bell, id, txPoll);
         } catch (NetmapException | RuntimeException e) {
+            if (memId) {
+                backend.releaseMemId(reg.file);
+            }
             if (bell != null) {
                 bell.close();
             }
@@ -219,6 +225,7 @@ public final class UserPipePort extends NetmapPort {
     protected void doClose() {
         end.clearSleep(); // so that the peer does not ring a doorbell nobody reads
         bell.close();
+        ((UserBackend) backend()).releaseMemId(reg.file);
         reg.unregister();
     }
 }
