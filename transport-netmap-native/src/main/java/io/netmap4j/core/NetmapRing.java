@@ -5,9 +5,7 @@ import io.netmap4j.abi.gen.netmap_slot;
 
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A flyweight view of one {@code struct netmap_ring} and its slots, in the memory region of a
@@ -41,6 +39,15 @@ public final class NetmapRing {
     static final long SLOT_LEN = netmap_slot.len$offset();
     static final long SLOT_FLAGS = netmap_slot.flags$offset();
     static final long SLOT_PTR = netmap_slot.ptr$offset();
+
+    /*
+     * Unaligned layouts: the same bytes and the same single load or store as the aligned ones
+     * (netmap places every field at a multiple of its size), minus the alignment test FFM makes
+     * on every access with an aligned layout. Bounds and the region's liveness are still checked.
+     */
+    private static final ValueLayout.OfInt JAVA_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfLong JAVA_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private final MemorySegment region;
     private final MemorySegment ring;

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
@@ -464,10 +465,15 @@ public final class NetmapChannel extends AbstractChannel {
         ChannelPipeline pipeline = pipeline();
         RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
         handle.reset(config);
+        // Netty's own allocators stop a read at maxMessagesPerRead or when AUTO_READ is off; for
+        // them the handle is told the totals once per read instead of three calls per frame.
+        // Any other allocator is asked before every frame, as its contract says.
+        int budget = batchableBudget();
         ByteBufAllocator alloc = config.getAllocator();
         boolean zc = config.isRxZeroCopy();
         boolean metadata = config.isRxFrameMetadata();
         int delivered = 0;
+        long bytes = 0;
         Throwable failure = null;
         ioDepth++;
         inRxLoop = true;
@@ -493,7 +499,8 @@ public final class NetmapChannel extends AbstractChannel {
                 int bufferSize = ring.bufferSize();
                 try {
                     while (cur != tail) {
-                        if (delivered > 0 && !handle.continueReading()) {
+                        if (delivered > 0 && (budget > 0
+                                ? delivered >= budget || !config.isAutoRead() : !handle.continueReading())) {
                             nextRxRing = r;
                             break outer;
                         }
@@ -508,9 +515,13 @@ public final class NetmapChannel extends AbstractChannel {
                             frame = copyOutOfSlot(alloc, ring, slot, length);
                             ring.advance(cur);
                         }
-                        handle.attemptedBytesRead(length);
-                        handle.lastBytesRead(length);
-                        handle.incMessagesRead(1);
+                        if (budget > 0) {
+                            bytes += length;
+                        } else {
+                            handle.attemptedBytesRead(length);
+                            handle.lastBytesRead(length);
+                            handle.incMessagesRead(1);
+                        }
                         readPending = false;
                         delivered++;
                         pipeline.fireChannelRead(metadata
@@ -537,6 +548,13 @@ public final class NetmapChannel extends AbstractChannel {
             }
         }
         if (delivered > 0) {
+            if (budget > 0) {
+                // Only a huge maxMessagesPerRead could pass 2 GiB in one read; the handle counts in ints.
+                int total = (int) Math.min(bytes, Integer.MAX_VALUE);
+                handle.attemptedBytesRead(total);
+                handle.lastBytesRead(total);
+                handle.incMessagesRead(delivered);
+            }
             handle.readComplete();
             pipeline.fireChannelReadComplete();
         }
@@ -554,6 +572,16 @@ public final class NetmapChannel extends AbstractChannel {
         if (!readPending && !config.isAutoRead()) {
             setOps(ops.without(NetmapIoOps.READ));
         }
+    }
+
+    /**
+     * The frames one read may deliver when the allocator is one of Netty's (whose handles continue
+     * while AUTO_READ is on and fewer than maxMessagesPerRead messages were read, since a frame's
+     * attempted and read bytes are equal), or 0 when the handle must be asked before every frame.
+     */
+    private int batchableBudget() {
+        return config.getRecvByteBufAllocator() instanceof DefaultMaxMessagesRecvByteBufAllocator netty
+                ? netty.maxMessagesPerRead() : 0;
     }
 
     private final class NetmapUnsafe extends AbstractUnsafe implements NetmapIoHandle {
@@ -676,6 +704,11 @@ public final class NetmapChannel extends AbstractChannel {
                 head = ring.next(head);
             }
             ring.head(head);
+        }
+
+        /** True on the channel's event loop, where this state lives. */
+        boolean inLoop() {
+            return eventLoop().inEventLoop();
         }
 
         void released(RxZeroCopyBuf buf) {

@@ -37,6 +37,24 @@ final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
         return this;
     }
 
+    /**
+     * Releases one reference; the last one, given up on the channel's event loop, without an atomic
+     * instruction. A count of one read there means the caller holds the only reference, so no
+     * other thread may legally retain or release this buffer at the same time: a plain (release)
+     * store of "released" is then as good as the compare-and-set, and the buffer goes back to the
+     * channel in program order on the loop that reuses it. Every other case (more references,
+     * another thread) takes Netty's atomic path.
+     */
+    @Override
+    public boolean release() {
+        if (refCnt() == 1 && owner.inLoop()) {
+            setRefCnt(0);
+            owner.released(this);
+            return true;
+        }
+        return super.release();
+    }
+
     @Override
     protected void deallocate() {
         // The memory is the port's: do not free it, give the buffer back (never calls super).

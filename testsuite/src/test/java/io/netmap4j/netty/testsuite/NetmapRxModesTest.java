@@ -8,15 +8,22 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.IllegalReferenceCountException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Frames a handler keeps past {@code channelRead} stay intact while later frames arrive (copy
@@ -76,6 +83,76 @@ class NetmapRxModesTest extends AbstractNetmapFrameTest {
         } finally {
             writer.close().sync();
             reader.close().sync();
+        }
+    }
+
+    @Test
+    void testReleasesOnAndOffTheLoop(TestInfo testInfo) throws Throwable {
+        run(testInfo, this::testReleasesOnAndOffTheLoop);
+    }
+
+    /**
+     * Every other frame is released by its handler on the event loop (after which it must read as
+     * released); the others are retained and released once there (not the last reference), then
+     * checked and released for good on another thread. Several rings' worth of frames get through
+     * only if every kind of release gives the slot back.
+     */
+    void testReleasesOnAndOffTheLoop(Bootstrap sb, Bootstrap cb) throws Throwable {
+        int total = 4096;
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        AtomicInteger finished = new AtomicInteger();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        sb.handler(new ChannelInboundHandlerAdapter() {
+            private int next;
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ByteBuf buf = (ByteBuf) msg;
+                int seq = next++;
+                try {
+                    if (seq % 2 == 0) {
+                        assertFrame(buf, seq, 64);
+                        assertTrue(buf.release(), "the handler held the only reference");
+                        assertEquals(0, buf.refCnt());
+                        assertThrows(IllegalReferenceCountException.class, () -> buf.getByte(0));
+                        finish(finished, total, done);
+                    } else {
+                        buf.retain();
+                        assertFalse(buf.release(), "one reference is left for the other thread");
+                        other.execute(() -> {
+                            try {
+                                assertFrame(buf, seq, 64);
+                                assertTrue(buf.release(), "the other thread held the last reference");
+                                finish(finished, total, done);
+                            } catch (Throwable t) {
+                                done.completeExceptionally(t);
+                            }
+                        });
+                    }
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                }
+            }
+        });
+        cb.handler(new ChannelInboundHandlerAdapter());
+        Channel reader = NetmapTestPermutation.bind(sb);
+        Channel writer = NetmapTestPermutation.bind(cb);
+        try {
+            for (int i = 0; i < total; i++) {
+                writer.write(frame(writer.alloc(), i, 64));
+            }
+            writer.flush();
+            done.get(30, TimeUnit.SECONDS);
+        } finally {
+            writer.close().sync();
+            reader.close().sync();
+            other.shutdown();
+        }
+    }
+
+    private static void finish(AtomicInteger finished, int total, CompletableFuture<Void> done) {
+        if (finished.incrementAndGet() == total) {
+            done.complete(null);
         }
     }
 
