@@ -27,15 +27,24 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *
  * <h2>Waiting for readiness</h2>
  * An event loop that polls many ports does, for each port, what netmap's own poll does inside
- * the kernel, in three steps that work for every backend:
+ * the kernel, in four steps that work for every backend:
  * <ol>
- *   <li>{@link #prepareToPoll(int)} returns the operations that are ready now (0 when none);</li>
- *   <li>if none is ready anywhere, the loop blocks in poll(2) on {@link #fd()} for
- *       {@link #pollEvents(int)};</li>
- *   <li>{@link #completePoll(int, int)} turns what poll(2) returned into ready operations.</li>
+ *   <li>{@link #readyOps(int)} runs the syncs a poll would and returns the operations that are
+ *       ready now (0 when none, or when only poll(2) can tell). It tells nobody anything, so a
+ *       busy-polling loop calls only this, as often as it likes;</li>
+ *   <li>only when the loop is really about to block (no port ready, no task to run, not
+ *       busy-polling), {@link #prepareToSleep(int)} on each port that found nothing: the port
+ *       arranges to be woken and looks once more. A non-zero result means it is ready after all
+ *       (and arranged nothing); 0 means the loop may block;</li>
+ *   <li>the loop calls poll(2) on {@link #fd()} for {@link #pollEvents(int)}: blocking after
+ *       step 2, or with a zero timeout for the ports that {@link #needsPollToSync()};</li>
+ *   <li>{@link #completePoll(int, int)} turns what poll(2) returned into ready operations, and
+ *       undoes step 2. It must follow every {@code prepareToSleep} that returned 0, also when
+ *       the loop did not block after all or poll(2) failed (then with {@code revents} 0).</li>
  * </ol>
- * For the kernel backend the first step does nothing and poll(2) runs the syncs. For the user
- * backend the first step runs the syncs and tells the peer that this side is about to sleep.
+ * For the kernel backend steps 1 and 2 do nothing and poll(2) runs the syncs. For the user
+ * backend step 1 runs the syncs in Java, step 2 tells the peer in shared memory that this side
+ * sleeps (so that the peer makes a system call to wake it), and poll(2) is needed only to sleep.
  */
 public abstract class NetmapPort implements AutoCloseable {
     private static final long NI_BUFS_HEAD = netmap_if.ni_bufs_head$offset();
@@ -202,20 +211,44 @@ public abstract class NetmapPort implements AutoCloseable {
     public abstract void rxSync() throws NetmapException;
 
     /**
-     * Step 1 of waiting: the operations of {@code ops} (POLLIN, POLLOUT) that are ready now,
-     * with POLLERR or POLLHUP when the port is broken or its peer is gone; 0 when the caller
-     * may block in poll(2).
+     * Step 1 of waiting: runs the syncs a poll would, and returns the operations of {@code ops}
+     * (POLLIN, POLLOUT) that are ready now, with POLLERR or POLLHUP when the port is broken or
+     * its peer is gone; 0 when none is, or when this backend learns readiness only from poll(2)
+     * (see {@link #needsPollToSync()}). Has no effect outside this port, so it may be called on
+     * every loop iteration.
      */
-    public abstract int prepareToPoll(int ops) throws NetmapException;
+    public abstract int readyOps(int ops) throws NetmapException;
 
-    /** Step 2 of waiting: the events to ask poll(2) for on {@link #fd()}. */
+    /**
+     * Step 2 of waiting, only when the caller will really block: arranges for {@link #fd()} to
+     * become readable when one of {@code ops} may be ready, then checks once more. Returns the
+     * ready operations (as {@link #readyOps(int)}; nothing stays arranged then), or 0 when the
+     * caller may block; then {@link #completePoll(int, int)} must follow, whatever happens.
+     */
+    public abstract int prepareToSleep(int ops) throws NetmapException;
+
+    /** Step 3 of waiting: the events to ask poll(2) for on {@link #fd()}. */
     public abstract int pollEvents(int ops);
 
-    /** Step 3 of waiting: the ready operations, given what poll(2) returned for {@link #fd()}. */
+    /**
+     * Step 4 of waiting: the ready operations, given what poll(2) returned for {@link #fd()}
+     * ({@code revents} 0 if it was not polled, or poll(2) failed). Undoes what
+     * {@link #prepareToSleep(int)} arranged.
+     */
     public abstract int completePoll(int ops, int revents) throws NetmapException;
 
     /**
-     * The longest an event loop may block in poll(2) on {@link #fd()} before it runs the three
+     * True if the syncs and readiness of this port come from poll(2) itself (the kernel backend),
+     * so a loop that does not sleep must still call poll(2) with a zero timeout to make progress;
+     * false if {@link #readyOps(int)} does it all (the user backend), so a busy loop can skip
+     * poll(2) for this port altogether.
+     */
+    public boolean needsPollToSync() {
+        return true;
+    }
+
+    /**
+     * The longest an event loop may block in poll(2) on {@link #fd()} before it runs the
      * steps again, in nanoseconds; -1 for no limit. A backend that cannot make its descriptor
      * readable on every event (the user backend learns that a peer process died only by
      * looking) asks for a bounded sleep here, so that it notices within that time.
@@ -227,14 +260,20 @@ public abstract class NetmapPort implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} (-1: forever) until one of {@code ops} is ready on this
      * port alone, and returns the ready operations (0 on timeout). For simple programs and
-     * tests; event loops use the three steps above over all their ports, and honour
+     * tests; event loops use the four steps above over all their ports, and honour
      * {@link #maxPollDelayNanos()} as this method does.
      */
     public final int poll(int ops, int timeoutMillis) throws NetmapException {
         long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
         long cap = maxPollDelayNanos();
         for (;;) {
-            int ready = prepareToPoll(ops);
+            int ready = readyOps(ops);
+            if (ready == 0 && timeoutMillis == 0 && !needsPollToSync()) {
+                return 0; // not waiting at all: nothing to arrange
+            }
+            if (ready == 0) {
+                ready = prepareToSleep(ops);
+            }
             if (ready != 0) {
                 return ready & (ops | POLLERR | POLLHUP);
             }

@@ -19,7 +19,8 @@ import static io.netmap4j.abi.NetmapConstants.NIOCTXSYNC;
  * <p>The syncs are one ioctl each, through a non-variadic handle, and allocate nothing unless
  * they fail. Waiting is the kernel's business: poll(2) on {@link #fd()} runs the syncs itself
  * (RX on POLLIN; TX on every poll unless the port was opened with NR_NO_TX_POLL), so
- * {@link #prepareToPoll(int)} has nothing to do. As with any netmap descriptor, ask for POLLOUT
+ * {@link #readyOps(int)} and {@link #prepareToSleep(int)} have nothing to do, and a loop that does
+ * not sleep still polls with a zero timeout ({@link #needsPollToSync()} is true). As with any netmap descriptor, ask for POLLOUT
  * only while a TX ring is full, or poll returns at once.
  */
 public final class KernelPort extends NetmapPort {
@@ -73,9 +74,15 @@ public final class KernelPort extends NetmapPort {
         }
     }
 
-    /** Nothing is ready before poll(2): the kernel's poll does the syncs and reports readiness. */
+    /** Nothing is known before poll(2): the kernel's poll does the syncs and reports readiness. */
     @Override
-    public int prepareToPoll(int ops) {
+    public int readyOps(int ops) {
+        return 0;
+    }
+
+    /** Nothing to arrange: the kernel wakes a sleeping poll itself. */
+    @Override
+    public int prepareToSleep(int ops) {
         return 0;
     }
 

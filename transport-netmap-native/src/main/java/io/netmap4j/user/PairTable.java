@@ -125,8 +125,10 @@ final class PairTable {
         MemorySegment.copy(MemorySegment.ofArray(id), 0, mem, e + E_ID, id.length);
         mem.set(JAVA_INT, e + E_ID_LEN, id.length);
         mem.set(JAVA_INT, e + E_STATE, ENTRY_LIVE);
+        // the doorbells of each end's first registration; a further registration makes its own
+        // when it opens (see Doorbell)
         for (int end = MASTER; end <= SLAVE; end++) {
-            String fifo = file.fifoPath(k, end);
+            String fifo = file.fifoPath(k, end, 0);
             try {
                 LibC.mkfifo(fifo, 0600);
             } catch (ErrnoException ex) {

@@ -100,6 +100,8 @@ final class PipeEnd {
     private final long peerTx;
     private final long myLine;
     private final long peerLine;
+    /** This registration's index among those of this end: its bits in the sleep word. */
+    private final int registration;
     private int bufLimit;
 
     private boolean errorPending;
@@ -109,7 +111,7 @@ final class PipeEnd {
     private long peerErrors;
 
     PipeEnd(String name, RegionFile file, BufferPool pool, PeerWatch watch, Doorbell bell, int pair, int end,
-            int txSlots, int rxSlots, boolean bindTx, boolean bindRx) {
+            int registration, int txSlots, int rxSlots, boolean bindTx, boolean bindRx) {
         int peer = 1 - end;
         this.name = name;
         this.mem = file.mem();
@@ -126,7 +128,9 @@ final class PipeEnd {
         this.peerTx = ring(pair, txRing(peer));
         this.myLine = line(pair, end);
         this.peerLine = line(pair, peer);
+        this.registration = registration;
         this.bufLimit = pool.limit();
+        clearSleep(); // bits a registration that died in this slot may have left
     }
 
     // ------------------------------------------------------------------ txsync
@@ -297,25 +301,31 @@ final class PipeEnd {
         return bindRx && mem.get(JAVA_INT, rx + CUR) != mem.get(JAVA_INT, rx + TAIL);
     }
 
+    /** True if the user moved the TX head past what was published: a txsync has work. */
+    boolean txPending() {
+        return bindTx && mem.get(JAVA_INT, tx + HEAD) != mem.get(JAVA_INT, myLine + L_TX_HWCUR);
+    }
+
     /** POLLOUT readiness as netmap defines it: free slots past cur. */
     boolean txReady() {
         return bindTx && mem.get(JAVA_INT, tx + CUR) != mem.get(JAVA_INT, tx + TAIL);
     }
 
     /**
-     * Says in shared memory that this end is about to sleep waiting for {@code want}, then
-     * looks once more at the peer's indices.
+     * Says in shared memory that this registration is about to sleep waiting for {@code want},
+     * then looks once more at the peer's indices.
      *
-     * <p>The volatile store of the sleep word and the volatile loads after it are sequentially
-     * consistent, as are the peer's release store of an index, its full fence and its volatile
-     * load of our sleep word in {@link #wakePeer}. So either the peer sees our sleep word and
-     * rings the doorbell, or we see its new index here and do not sleep; never neither.
+     * <p>The atomic or on the sleep word (a full barrier) and the volatile loads after it are
+     * sequentially consistent, as are the peer's release store of an index, its full fence and
+     * its volatile load of our sleep word in {@link #wakePeer}. So either the peer sees our bits
+     * and rings our doorbell, or we see its new index here and do not sleep; never neither.
      *
      * @return true if the peer moved meanwhile, so the caller must sync again instead of
-     *         sleeping (the sleep word is cleared then)
+     *         sleeping (this registration's bits are cleared then)
      */
     boolean announceSleep(int want) {
-        INT.setVolatile(mem, myLine + L_SLEEP, want);
+        // an atomic or: the bits of the other registrations of this end stay as they are
+        INT.getAndBitwiseOr(mem, myLine + L_SLEEP, sleepBits(registration, want & (WANT_RX | WANT_TX)));
         boolean moved = false;
         if ((want & WANT_RX) != 0 && bindRx) {
             moved = (int) INT.getVolatile(mem, peerLine + L_TX_HWCUR) != mem.get(JAVA_INT, myLine + L_RX_HWTAIL);
@@ -331,22 +341,42 @@ final class PipeEnd {
         return moved;
     }
 
-    /** This end is awake again: the peer need not ring. */
+    /** This registration is awake again: the peer need not ring it. Other registrations may still sleep. */
     void clearSleep() {
-        INT.setVolatile(mem, myLine + L_SLEEP, 0);
+        INT.getAndBitwiseAnd(mem, myLine + L_SLEEP, ~sleepBits(registration, WANT_RX | WANT_TX));
     }
 
     /**
-     * Rings the peer's doorbell if it sleeps waiting for {@code what}. The full fence orders
-     * our release store of the index before the load of the peer's sleep word (StoreLoad, the
-     * one reordering x86 does); see {@link #announceSleep}. The compare-and-set clears the word,
-     * so one sleep costs the waker at most one write(2), however many batches follow.
+     * Rings the doorbell of every registration of the peer that sleeps waiting for {@code what}.
+     * The full fence orders our release store of the index before the load of the peer's sleep
+     * word (StoreLoad, the one reordering x86 does); see {@link #announceSleep}. One plain load
+     * is all it costs while nobody sleeps.
      */
     private void wakePeer(int what) {
         VarHandle.fullFence();
         int sleep = (int) INT.getVolatile(mem, peerLine + L_SLEEP);
-        if ((sleep & what) != 0 && INT.compareAndSet(mem, peerLine + L_SLEEP, sleep, 0)) {
-            bell.ringPeer();
+        int hit = sleep & (what == WANT_RX ? SLEEP_RX_BITS : SLEEP_TX_BITS);
+        if (hit != 0) {
+            wakeSleepers(hit);
+        }
+    }
+
+    /**
+     * Clears the sleep bits of the registrations in {@code hit} with one atomic and, then rings
+     * each of them whose bits were still set: those it took from a sleeper. Clearing the bits
+     * means one sleep costs the waker at most one write(2), however many batches follow. A
+     * registration that meanwhile woke and slept again for the other reason loses that bit too,
+     * and is rung for it: a wake-up too many is harmless, one too few is not.
+     */
+    private void wakeSleepers(int hit) {
+        int regs = (hit | hit >>> 1) & SLEEP_RX_BITS; // bit 2j for each registration j hit
+        int both = regs | regs << 1;
+        int before = (int) INT.getAndBitwiseAnd(mem, peerLine + L_SLEEP, ~both);
+        int taken = before & both;
+        for (int j = 0; taken != 0; j++, taken >>>= 2) {
+            if ((taken & (WANT_RX | WANT_TX)) != 0) {
+                bell.ringPeer(j);
+            }
         }
     }
 

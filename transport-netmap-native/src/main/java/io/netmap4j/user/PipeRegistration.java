@@ -185,12 +185,18 @@ final class PipeRegistration {
         mem.set(JAVA_LONG, nif + NifLayout.RING_OFS + 24, 0L);
     }
 
+    /** This registration's doorbell. */
     String ownFifo() {
-        return file.fifoPath(pair, end);
+        return file.fifoPath(pair, end, registration);
     }
 
-    String peerFifo() {
-        return file.fifoPath(pair, 1 - end);
+    /** The doorbells of every registration the peer end may have, by registration index. */
+    String[] peerFifos() {
+        String[] paths = new String[NIFS_PER_END];
+        for (int j = 0; j < NIFS_PER_END; j++) {
+            paths[j] = file.fifoPath(pair, 1 - end, j);
+        }
+        return paths;
     }
 
     /**

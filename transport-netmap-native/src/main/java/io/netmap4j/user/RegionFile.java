@@ -46,16 +46,18 @@ final class RegionFile implements AutoCloseable {
     private final int fd;
     private final Arena arena;
     private final MemorySegment mem;
+    private final long device;
     private final long inode;
     /** The struct flock of the record-lock calls, reused so that the peer check allocates nothing. */
     private final MemorySegment lockScratch;
 
-    private RegionFile(String path, String fifoPrefix, int fd, Arena arena, MemorySegment mem, long inode) {
+    private RegionFile(String path, String fifoPrefix, int fd, Arena arena, MemorySegment mem, long device, long inode) {
         this.path = path;
         this.fifoPrefix = fifoPrefix;
         this.fd = fd;
         this.arena = arena;
         this.mem = mem;
+        this.device = device;
         this.inode = inode;
         this.lockScratch = arena.allocate(flock.layout());
     }
@@ -92,12 +94,14 @@ final class RegionFile implements AutoCloseable {
                 }
                 long links;
                 long size;
+                long device;
                 long inode;
                 try (Arena scratch = Arena.ofConfined()) {
                     MemorySegment st = scratch.allocate(stat.layout());
                     LibC.fstat(fd, st);
                     links = stat.st_nlink(st);
                     size = stat.st_size(st);
+                    device = stat.st_dev(st);
                     inode = stat.st_ino(st);
                 }
                 if (links == 0) {
@@ -122,7 +126,7 @@ final class RegionFile implements AutoCloseable {
                     arena.close();
                     throw e;
                 }
-                RegionFile file = new RegionFile(path, dir + "/" + base, fd, arena, mem, inode);
+                RegionFile file = new RegionFile(path, dir + "/" + base, fd, arena, mem, device, inode);
                 fd = -1;
                 try {
                     if (size == 0 || mem.get(JAVA_LONG, H_MAGIC) == 0) {
@@ -189,7 +193,11 @@ final class RegionFile implements AutoCloseable {
         return path;
     }
 
-    /** Identifies the file across opens in one JVM (for the memory id). */
+    /** With {@link #inode()}, identifies the file across opens in one JVM (for the memory id). */
+    long device() {
+        return device;
+    }
+
     long inode() {
         return inode;
     }
@@ -198,14 +206,16 @@ final class RegionFile implements AutoCloseable {
         return mem;
     }
 
-    /** The doorbell FIFO of one end of pair {@code k}. */
-    String fifoPath(int pair, int end) {
-        return fifoPrefix + "." + pair + (end == MASTER ? ".m" : ".s") + ".fifo";
+    /** The doorbell FIFO of registration {@code registration} of one end of pair {@code k}. */
+    String fifoPath(int pair, int end, int registration) {
+        return fifoPrefix + "." + pair + (end == MASTER ? ".m" : ".s") + registration + ".fifo";
     }
 
     void unlinkFifos(int pair) {
-        LibC.unlink(fifoPath(pair, MASTER));
-        LibC.unlink(fifoPath(pair, SLAVE));
+        for (int j = 0; j < NIFS_PER_END; j++) {
+            LibC.unlink(fifoPath(pair, MASTER, j));
+            LibC.unlink(fifoPath(pair, SLAVE, j));
+        }
     }
 
     void lock() throws NetmapException {

@@ -6,8 +6,8 @@ import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.HashMap;
+import java.util.Map;
 
 import static io.netmap4j.abi.NetmapConstants.NR_ACCEPT_VNET_HDR;
 import static io.netmap4j.abi.NetmapConstants.NR_EXCLUSIVE;
@@ -41,8 +41,9 @@ public final class UserBackend implements NetmapBackend {
     /** Memory ids of user regions start here, away from the small ids the kernel hands out. */
     private static final int FIRST_MEM_ID = 0x4000;
 
-    private final ConcurrentHashMap<Long, Integer> memIds = new ConcurrentHashMap<>();
-    private final AtomicInteger nextMemId = new AtomicInteger(FIRST_MEM_ID);
+    /** The memory id of each region file some port of this JVM has open, by (st_dev, st_ino). */
+    private final Map<RegionKey, MemId> memIds = new HashMap<>();
+    private int nextMemId = FIRST_MEM_ID;
     private final StaleRegionSweeper sweeper = new StaleRegionSweeper(StaleRegionSweeper.INTERVAL_NANOS);
 
     private UserBackend() { }
@@ -125,9 +126,58 @@ public final class UserBackend implements NetmapBackend {
         return sweeper;
     }
 
-    /** One memory id per region file in this JVM: ports with the same id can swap buffers. */
-    int memIdOf(RegionFile file) {
-        return memIds.computeIfAbsent(file.inode(), k -> nextMemId.getAndIncrement() & 0xffff);
+    private record RegionKey(long device, long inode) { }
+
+    /** A memory id and how many open ports use it. */
+    private static final class MemId {
+        final int id;
+        int users;
+
+        MemId(int id) {
+            this.id = id;
+        }
+    }
+
+    /**
+     * One memory id per region file in this JVM: ports with the same id can swap buffers. The
+     * file is named by device and inode, since regions may live on several file systems
+     * ({@value #SHM_DIR_PROPERTY} can change); each call must be matched by one
+     * {@link #releaseMemId}, and the id is forgotten with the last port, because a region file
+     * made later may get the same inode. Opens and closes only, so a lock is cheap enough.
+     */
+    synchronized int memIdOf(RegionFile file) {
+        MemId m = memIds.computeIfAbsent(new RegionKey(file.device(), file.inode()), k -> new MemId(newMemId()));
+        m.users++;
+        return m.id;
+    }
+
+    /** A port of {@code file} closed. */
+    synchronized void releaseMemId(RegionFile file) {
+        RegionKey key = new RegionKey(file.device(), file.inode());
+        MemId m = memIds.get(key);
+        if (m != null && --m.users == 0) {
+            memIds.remove(key);
+        }
+    }
+
+    /** Memory ids in use (for tests). */
+    synchronized int memIdsInUse() {
+        return memIds.size();
+    }
+
+    /** The next id in [FIRST_MEM_ID, 0xffff] not held by a region in use. */
+    private int newMemId() {
+        for (;;) {
+            int id = nextMemId;
+            nextMemId = id == 0xffff ? FIRST_MEM_ID : id + 1;
+            boolean taken = false;
+            for (MemId m : memIds.values()) {
+                taken |= m.id == id;
+            }
+            if (!taken) {
+                return id;
+            }
+        }
     }
 
     @Override

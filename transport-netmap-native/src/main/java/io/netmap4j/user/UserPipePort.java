@@ -17,10 +17,13 @@ import static io.netmap4j.user.PipeLayout.WANT_TX;
  * syncs done by {@link PipeEnd}, a FIFO doorbell as the pollable descriptor, and a watch on the
  * peer process.
  *
- * <p>Waiting follows netmap's poll: step 1 syncs (rxsync for POLLIN; txsync for POLLOUT, and by
- * default also without it, unless NR_NO_TX_POLL) and reports POLLIN when the RX ring has frames
- * past cur, POLLOUT when the TX ring has room past cur; if nothing is ready it tells the peer
- * that this end sleeps. Step 3 syncs again. A dead peer gives POLLHUP|POLLERR.
+ * <p>Waiting follows netmap's poll: {@link #readyOps} syncs (rxsync for POLLIN; txsync for
+ * POLLOUT, and by default also without it, unless NR_NO_TX_POLL) and reports POLLIN when the RX
+ * ring has frames past cur, POLLOUT when the TX ring has room past cur. Only
+ * {@link #prepareToSleep} tells the peer, in shared memory, that this registration sleeps, which
+ * makes the peer write to our doorbell when it moves; so a busy-polling loop costs its peer no
+ * system call. {@link #completePoll} withdraws that and syncs again. A dead peer gives
+ * POLLHUP|POLLERR. poll(2) is needed only to sleep ({@link #needsPollToSync()} is false).
  */
 public final class UserPipePort extends NetmapPort {
     private final PipeRegistration reg;
@@ -28,6 +31,8 @@ public final class UserPipePort extends NetmapPort {
     private final PeerWatch watch;
     private final PipeEnd end;
     private final boolean txPoll;
+    /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
+    private boolean announced;
 
     private UserPipePort(PortSpec spec, UserBackend backend, PipeRegistration reg, Doorbell bell, int memId,
                          boolean txPoll) {
@@ -36,18 +41,24 @@ public final class UserPipePort extends NetmapPort {
         this.bell = bell;
         this.txPoll = txPoll;
         this.watch = new PeerWatch(reg.file, reg.pair, 1 - reg.end);
-        this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, reg.pair, reg.end, reg.txSlots,
-                reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
+        this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, reg.pair, reg.end, reg.registration,
+                reg.txSlots, reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
     }
 
     static UserPipePort open(PortSpec spec, UserBackend backend, PipeRegistration.Request request, boolean txPoll)
             throws NetmapException {
         PipeRegistration reg = PipeRegistration.register(request);
         Doorbell bell = null;
+        boolean memId = false;
         try {
-            bell = Doorbell.open(reg.ownFifo(), reg.peerFifo(), request.what());
-            return new UserPipePort(spec, backend, reg, bell, backend.memIdOf(reg.file), txPoll);
+            bell = Doorbell.open(reg.ownFifo(), reg.peerFifos(), request.what());
+            int id = backend.memIdOf(reg.file);
+            memId = true;
+            return new UserPipePort(spec, backend, reg, bell, id, txPoll);
         } catch (NetmapException | RuntimeException e) {
+            if (memId) {
+                backend.releaseMemId(reg.file);
+            }
             if (bell != null) {
                 bell.close();
             }
@@ -82,21 +93,48 @@ public final class UserPipePort extends NetmapPort {
         }
     }
 
-    /** Bounded sleeps, so that a peer that died is noticed within about this time. */
+    /**
+     * The longest sleep: a peer that dies cannot ring, so a sleeper wakes this often to look
+     * (in {@link #prepareToSleep}), and notices a death within about this time. Wake-ups are
+     * otherwise reliable, so this only trades idle wake-ups against how late a death is seen.
+     */
+    static final long MAX_SLEEP_NANOS = 1_000_000_000L;
+
     @Override
     public long maxPollDelayNanos() {
-        return PeerWatch.INTERVAL_NANOS;
+        return MAX_SLEEP_NANOS;
     }
 
     @Override
-    public int prepareToPoll(int ops) throws NetmapException {
-        int ready = syncAndTest(ops);
-        if (ready != 0) {
-            return ready;
+    public boolean needsPollToSync() {
+        return false;
+    }
+
+    @Override
+    public int readyOps(int ops) throws NetmapException {
+        return syncAndTest(ops);
+    }
+
+    @Override
+    public int prepareToSleep(int ops) throws NetmapException {
+        // Only here, before really blocking, is the peer's liveness looked at on purpose (the
+        // syncs look too, rarely, when they find nothing): a dead peer would never ring.
+        if (!isOpen() || watch.isGone() || watch.checkIfDue()) {
+            return POLLERR | POLLHUP;
         }
         int want = ((ops & POLLIN) != 0 ? WANT_RX : 0) | ((ops & POLLOUT) != 0 ? WANT_TX : 0);
-        if (want != 0 && end.announceSleep(want)) {
-            return syncAndTest(ops);
+        // The peer moving between our sync and the announcement makes us look again; if it keeps
+        // moving without making anything ready (it cannot, unless it breaks the protocol), give
+        // up announcing: the bounded sleep of maxPollDelayNanos covers that.
+        for (int attempt = 0; attempt < 4; attempt++) {
+            if (!end.announceSleep(want)) {
+                announced = true;
+                return 0;
+            }
+            int ready = syncAndTest(ops);
+            if (ready != 0) {
+                return ready;
+            }
         }
         return 0;
     }
@@ -108,7 +146,10 @@ public final class UserPipePort extends NetmapPort {
 
     @Override
     public int completePoll(int ops, int revents) throws NetmapException {
-        end.clearSleep();
+        if (announced) {
+            announced = false;
+            end.clearSleep();
+        }
         if ((revents & POLLIN) != 0) {
             bell.drain();
         }
@@ -125,13 +166,15 @@ public final class UserPipePort extends NetmapPort {
             return POLLERR | POLLHUP;
         }
         try {
-            if (watch.isGone() || watch.checkIfDue()) {
+            if (watch.isGone()) {
                 return POLLERR | POLLHUP;
             }
             if ((ops & POLLIN) != 0) {
                 end.rxSync();
             }
-            if ((ops & POLLOUT) != 0 || txPoll) {
+            // without POLLOUT, a txsync only publishes what the user queued: skip it (and the
+            // read of the peer's line) when nothing is
+            if ((ops & POLLOUT) != 0 || txPoll && end.txPending()) {
                 end.txSync();
             }
         } catch (io.netmap4j.core.PeerGoneException e) {
@@ -160,6 +203,14 @@ public final class UserPipePort extends NetmapPort {
         return end.txResets() + end.rxResets();
     }
 
+    /**
+     * Times this port wrote to a doorbell of the peer to wake it: each is a system call, made
+     * only when the peer announced that it sleeps. For diagnostics and tests.
+     */
+    public long doorbellWrites() {
+        return bell.rings;
+    }
+
     /** Indices from the peer that broke the protocol and were ignored. */
     public long peerErrors() {
         return end.peerErrors();
@@ -172,7 +223,9 @@ public final class UserPipePort extends NetmapPort {
 
     @Override
     protected void doClose() {
+        end.clearSleep(); // so that the peer does not ring a doorbell nobody reads
         bell.close();
+        ((UserBackend) backend()).releaseMemId(reg.file);
         reg.unregister();
     }
 }

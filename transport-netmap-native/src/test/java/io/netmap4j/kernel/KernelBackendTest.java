@@ -110,7 +110,9 @@ class KernelBackendTest {
         assertEquals(List.of("open " + port.fd(), "control " + port.fd(), "map " + SyntheticRegion.SIZE), k.log);
 
         // the kernel's poll does the syncs: nothing is ready before it, and its answer is final
-        assertEquals(0, port.prepareToPoll(POLLIN | POLLOUT));
+        assertEquals(0, port.readyOps(POLLIN | POLLOUT));
+        assertEquals(0, port.prepareToSleep(POLLIN | POLLOUT));
+        assertTrue(port.needsPollToSync());
         assertEquals(POLLIN, port.pollEvents(POLLIN));
         assertEquals(POLLOUT, port.completePoll(POLLIN | POLLOUT, POLLOUT));
 

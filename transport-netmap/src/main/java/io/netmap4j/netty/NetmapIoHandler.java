@@ -34,12 +34,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * Netty 4.2 {@link IoHandler} that waits on netmap ports with one poll(2) over every registered
  * port plus an eventfd that other threads write to wake the loop.
  *
- * <p>Each iteration follows {@link NetmapPort}'s three-step protocol for every port with
- * interest: {@code prepareToPoll} (for the user backend this already syncs, so a busy port is
- * handled without any system call), then, only if no port is ready yet, one poll(2) that blocks
- * only when the loop has no task to run and at most until the next scheduled task, then
- * {@code completePoll}. Handles are called with a {@link NetmapIoEvent}; the return value counts
- * handles that had I/O, never wakeups or timeouts.
+ * <p>Each iteration follows {@link NetmapPort}'s four-step protocol for every port with
+ * interest: {@code readyOps} (for the user backend this already syncs, so a busy port is handled
+ * without any system call). Only when no port is ready, no task waits and the loop does not
+ * busy-poll does it {@code prepareToSleep} on the ports and block in one poll(2), at most until
+ * the next scheduled task. Otherwise it calls poll(2) with a zero timeout only if some waiting
+ * port {@linkplain NetmapPort#needsPollToSync() needs it to sync} (kernel ports), and not at all
+ * for user ports alone: a busy loop returns at once, and Netty runs its tasks. Then
+ * {@code completePoll} for the ports that were polled or prepared. Handles are called with a
+ * {@link NetmapIoEvent}; the return value counts handles that had I/O, never wakeups or timeouts.
  *
  * <p>The handler holds no thread-bound state, so its loop can be suspended and resumed on another
  * thread ({@link IoHandlerFactory#isChangingThreadSupported()} is true).
@@ -61,6 +64,7 @@ public final class NetmapIoHandler implements IoHandler {
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
     private final ThreadAwareExecutor executor;
+    private final PollCall pollCall;
     private final boolean busyPoll;
     private final int wakeFd;
     /** Scratch for draining the eventfd; touched by the loop thread only. */
@@ -80,9 +84,17 @@ public final class NetmapIoHandler implements IoHandler {
     private NetmapPort[] ports = new NetmapPort[0];
     private int[] ready = new int[0];
     private int[] pollSlot = new int[0];
+    /** Ports that announced a sleep (prepareToSleep returned 0) and so must be completed. */
+    private boolean[] prepared = new boolean[0];
     private MemorySegment pollFds;
 
     private NetmapIoHandler(ThreadAwareExecutor executor, NetmapIoHandlerConfig config) {
+        this(executor, config, LibC::poll);
+    }
+
+    /** With another poll(2), so that tests can make it fail. */
+    NetmapIoHandler(ThreadAwareExecutor executor, NetmapIoHandlerConfig config, PollCall pollCall) {
+        this.pollCall = pollCall;
         this.executor = Objects.requireNonNull(executor, "executor");
         this.busyPoll = config.isBusyPoll();
         try {
@@ -133,9 +145,10 @@ public final class NetmapIoHandler implements IoHandler {
         int n = regs.length;
         NetmapPort[] ports = this.ports;
         int[] ready = this.ready;
-        int waiting = 0;
+        boolean[] prepared = this.prepared;
         int readyCount = 0;
-        long maxDelay = Long.MAX_VALUE;
+        boolean pollToSync = false;
+        boolean pollFailed = false;
         for (int i = 0; i < n; i++) {
             Registration reg = regs[i];
             NetmapPort port = reg.ops == 0 || !reg.valid ? null : reg.handle.port();
@@ -144,10 +157,12 @@ public final class NetmapIoHandler implements IoHandler {
             }
             ports[i] = port;
             ready[i] = 0;
+            prepared[i] = false;
+            pollSlot[i] = -1;
             if (port != null) {
                 int r;
                 try {
-                    r = port.prepareToPoll(reg.ops);
+                    r = port.readyOps(reg.ops);
                 } catch (NetmapException e) {
                     // Let the owner find out through its own sync, which will throw the same failure.
                     r = POLLERR;
@@ -155,21 +170,47 @@ public final class NetmapIoHandler implements IoHandler {
                 ready[i] = r;
                 if (r != 0) {
                     readyCount++;
+                } else if (port.needsPollToSync()) {
+                    pollToSync = true;
+                }
+            }
+        }
+
+        // Sleep only when nothing is ready, no task waits and the loop does not busy-poll; only
+        // then are the ports asked to arrange a wake-up, which costs their peers system calls.
+        boolean sleep = readyCount == 0 && !busyPoll && context.canBlock();
+        long maxDelay = Long.MAX_VALUE;
+        if (sleep) {
+            for (int i = 0; i < n; i++) {
+                NetmapPort port = ports[i];
+                if (port == null) {
+                    continue;
+                }
+                int r;
+                try {
+                    r = port.prepareToSleep(regs[i].ops);
+                } catch (NetmapException e) {
+                    r = POLLERR;
+                }
+                if (r != 0) {
+                    ready[i] = r;
+                    readyCount++;
                 } else {
-                    waiting++;
+                    prepared[i] = true;
                     long cap = port.maxPollDelayNanos();
                     if (cap >= 0 && cap < maxDelay) {
                         maxDelay = cap;
                     }
                 }
             }
+            sleep = readyCount == 0;
         }
 
-        // poll(2) is needed when a port still has to be asked (kernel ports always, user ports that
-        // found nothing), or when the loop may sleep; a fully busy set of user ports skips it.
-        if (waiting > 0 || readyCount == 0) {
+        // poll(2) to block, to let kernel ports sync, or to see which prepared ports were rung;
+        // user ports alone, not sleeping, need no system call at all.
+        if (sleep || pollToSync || readyCount != 0 && anyPrepared(n)) {
             int timeout = 0;
-            if (readyCount == 0 && !busyPoll && context.canBlock()) {
+            if (sleep) {
                 awake.set(false);
                 // Checked again after publishing "asleep": a task submitted in between has either
                 // been seen here or will find awake == false and write the eventfd.
@@ -177,11 +218,10 @@ public final class NetmapIoHandler implements IoHandler {
                     timeout = timeoutMillis(context, maxDelay);
                 }
             }
-            int polled = pollOnce(regs, n, timeout);
+            pollFailed = pollOnce(regs, n, timeout) < 0;
             awake.set(true);
-            if (polled < 0) {
-                return 0;
-            }
+            // after a failure no port was polled (revents 0), but the prepared ones are still
+            // completed below: their peers must not go on waking a loop that is not asleep
         }
 
         int handled = 0;
@@ -194,7 +234,7 @@ public final class NetmapIoHandler implements IoHandler {
             ports[i] = null;
             Registration reg = regs[i];
             int events = ready[i];
-            if (events == 0) {
+            if (events == 0 && (prepared[i] || pollSlot[i] >= 0)) {
                 int slot = pollSlot[i];
                 int revents = slot < 0 ? 0 : Short.toUnsignedInt(pollFds.get(JAVA_SHORT,
                         (long) slot * LibC.POLLFD_SIZE + POLLFD_REVENTS));
@@ -216,13 +256,17 @@ public final class NetmapIoHandler implements IoHandler {
         if (start != 0 && handled > 0) {
             context.reportActiveIoTime(System.nanoTime() - start);
         }
+        if (pollFailed) {
+            // Do not spin on a persistent failure; epoll's loop backs off the same way.
+            sleepQuietly();
+        }
         return handled;
     }
 
     /**
      * Fills the pollfd array (slot 0 is the eventfd) and calls poll(2).
      *
-     * @return what poll(2) returned, or -1 after a failure that was logged
+     * @return what poll(2) returned (0 when interrupted), or -1 after a failure that was logged
      */
     private int pollOnce(Registration[] regs, int n, int timeout) {
         MemorySegment fds = pollFds;
@@ -232,7 +276,7 @@ public final class NetmapIoHandler implements IoHandler {
         int count = 1;
         for (int i = 0; i < n; i++) {
             NetmapPort port = ports[i];
-            if (port == null || ready[i] != 0) {
+            if (port == null || ready[i] != 0 || !prepared[i] && !port.needsPollToSync()) {
                 pollSlot[i] = -1;
                 continue;
             }
@@ -242,12 +286,10 @@ public final class NetmapIoHandler implements IoHandler {
             fds.set(JAVA_SHORT, base + POLLFD_REVENTS, (short) 0);
             pollSlot[i] = count++;
         }
-        int r = LibC.poll(fds, count, timeout);
+        int r = pollCall.poll(fds, count, timeout);
         if (r < 0) {
             if (r != -Errno.EINTR) {
                 logger.warn("poll(2) over {} netmap ports failed with errno {}", count - 1, -r);
-                // Do not spin on a persistent failure; epoll's loop backs off the same way.
-                sleepQuietly();
             }
             for (int i = 0; i < n; i++) {
                 pollSlot[i] = -1;
@@ -260,6 +302,15 @@ public final class NetmapIoHandler implements IoHandler {
             LibC.read(wakeFd, drainBuffer, 8);
         }
         return r;
+    }
+
+    private boolean anyPrepared(int n) {
+        for (int i = 0; i < n; i++) {
+            if (prepared[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void sleepQuietly() {
@@ -296,6 +347,7 @@ public final class NetmapIoHandler implements IoHandler {
             ports = new NetmapPort[n];
             ready = new int[n];
             pollSlot = new int[n];
+            prepared = new boolean[n];
         }
         long needed = LibC.POLLFD_SIZE * (n + 1);
         if (pollFds.byteSize() < needed) {
@@ -360,6 +412,12 @@ public final class NetmapIoHandler implements IoHandler {
     /** Number of live registrations (for tests and diagnostics; loop thread only). */
     int registrationCount() {
         return registrations.size();
+    }
+
+    /** poll(2): the pollfd array, how many entries, the timeout in ms; returns the result or -errno. */
+    @FunctionalInterface
+    interface PollCall {
+        int poll(MemorySegment fds, int count, int timeoutMillis);
     }
 
     private final class Registration implements IoRegistration {
