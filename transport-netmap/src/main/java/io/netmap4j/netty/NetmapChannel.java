@@ -69,7 +69,9 @@ import static io.netmap4j.abi.NetmapConstants.POLLOUT;
  * slot) and {@link NetmapTxBatch}es (any number of frames written in place). A flush fills as many
  * slots as it can and does one txsync. When every TX ring is full the channel becomes unwritable
  * and waits for POLLOUT; only then does it ask for POLLOUT. A frame larger than the port's buffers
- * or a message of another type fails its own write and nothing else.
+ * or a message of another type fails its own write and nothing else, as does a message whose
+ * buffer throws when read (for example one already released) and any write to a port bound
+ * without a TX ring. There is no half-close: shutting the output down closes the channel.
  */
 public final class NetmapChannel extends AbstractChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(NetmapChannel.class);
@@ -216,6 +218,17 @@ public final class NetmapChannel extends AbstractChannel {
         active = true;
     }
 
+    /**
+     * An Ethernet port has no half-close: shutting the output down (which Netty also does after a
+     * write fails with something other than an IOException) closes the whole channel, so that the
+     * close future completes, channelInactive fires and the registration goes away as with
+     * {@code close()}.
+     */
+    @Override
+    protected void doShutdownOutput() {
+        unsafe().close(unsafe().voidPromise());
+    }
+
     @Override
     protected void doDisconnect() throws Exception {
         doClose();
@@ -300,9 +313,17 @@ public final class NetmapChannel extends AbstractChannel {
         }
         NetmapPort p = port;
         if (p != null) {
+            if (p.txRingCount() == 0) {
+                throw noTxRing(p);
+            }
             checkFits(content.readableBytes(), p.bufferSize(), p);
         }
         return msg;
+    }
+
+    private static IllegalStateException noTxRing(NetmapPort p) {
+        return new IllegalStateException("cannot write to " + p.name() + ": it has no TX ring bound (opened for "
+                + "reception only, e.g. with /R); bind a port name that includes a TX ring to send");
     }
 
     private static void checkFits(int length, int bufferSize, NetmapPort p) {
@@ -319,7 +340,13 @@ public final class NetmapChannel extends AbstractChannel {
             throw new NotYetConnectedException();
         }
         if (p.txRingCount() == 0) {
-            throw new IllegalStateException(p.name() + " has no TX ring bound; open it with a name that includes one");
+            // Only messages written before bind get here (filterOutboundMessage refuses the rest);
+            // they fail alone, the channel stays as it is.
+            IllegalStateException e = noTxRing(p);
+            while (in.current() != null) {
+                in.remove(e);
+            }
+            return;
         }
         ioDepth++;
         try {
@@ -387,7 +414,15 @@ public final class NetmapChannel extends AbstractChannel {
                     continue;
                 }
                 int slot = ring.head();
-                copyIntoSlot(content, ring, slot, length);
+                try {
+                    copyIntoSlot(content, ring, slot, length);
+                } catch (RuntimeException e) {
+                    // This message is unusable (released buffer, a buffer that throws) or its slot
+                    // names a buffer outside the region: fail it alone and leave the slot unpublished.
+                    // Anything escaping doWrite would make Netty shut the output down.
+                    in.remove(e);
+                    continue;
+                }
                 ring.len(slot, length);
                 ring.flags(slot, 0);
                 ring.advance(ring.next(slot));
