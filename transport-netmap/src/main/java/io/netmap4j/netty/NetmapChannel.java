@@ -149,6 +149,17 @@ public final class NetmapChannel extends AbstractChannel {
         return port;
     }
 
+    /**
+     * In zero-copy mode, the frames delivered as copies because their netmap buffer was still
+     * referenced by an earlier frame (a peer handing us a buffer we have not given back, or several
+     * damaged descriptors in the backend's scratch buffer). 0 when peers follow the protocol.
+     * Read it on the channel's event loop.
+     */
+    public long rxCopiedFrames() {
+        RxZeroCopy z = zeroCopy;
+        return z == null ? 0 : z.copiedFrames;
+    }
+
     @Override
     protected AbstractUnsafe newUnsafe() {
         return new NetmapUnsafe();
@@ -561,8 +572,8 @@ public final class NetmapChannel extends AbstractChannel {
                         delivered++;
                         pipeline.fireChannelRead(metadata
                                 ? new NetmapFrame(frame, ring.index(), ring.flags(slot), timestamp) : frame);
-                        if (zc) {
-                            zeroCopy.afterRead(ring, (RxZeroCopyBuf) frame);
+                        if (frame instanceof RxZeroCopyBuf view) {
+                            zeroCopy.afterRead(ring, view);
                         }
                         if (!active) {
                             break outer; // a handler closed the channel
@@ -688,6 +699,8 @@ public final class NetmapChannel extends AbstractChannel {
         /** Per bound RX ring, per slot: a delivered frame still references the slot's buffer. */
         private final boolean[][] held;
         int outstanding;
+        /** Frames copied because their buffer's view was still referenced (see {@link #frame}). */
+        long copiedFrames;
 
         RxZeroCopy(NetmapPort port) {
             this.port = port;
@@ -699,7 +712,11 @@ public final class NetmapChannel extends AbstractChannel {
             }
         }
 
-        RxZeroCopyBuf frame(ByteBufAllocator alloc, NetmapRing ring, int r, int slot, int length) {
+        /**
+         * The frame in {@code slot}: the buffer's recycled view, or a copy when that view is still
+         * referenced by an earlier frame. The slot is then not held: the copy owns no netmap buffer.
+         */
+        ByteBuf frame(ByteBufAllocator alloc, NetmapRing ring, int r, int slot, int length) {
             int bufIdx = ring.bufIdx(slot);
             long offset = ring.bufferOffset(bufIdx); // validates the index before it is used below
             RxZeroCopyBuf[] page = buffers[bufIdx >>> PAGE_SHIFT];
@@ -710,6 +727,13 @@ public final class NetmapChannel extends AbstractChannel {
             if (buf == null) {
                 ByteBuffer view = ring.region().asSlice(offset, ring.bufferSize()).asByteBuffer();
                 buf = page[bufIdx & ((1 << PAGE_SHIFT) - 1)] = new RxZeroCopyBuf(alloc, view, this, bufIdx);
+            } else if (buf.refCnt() != 0) {
+                // The same buffer arrived again while a handler still holds it: a peer that reuses
+                // a buffer it gave us (the region is shared and not trusted), or the backend's
+                // scratch buffer standing in for several damaged descriptors. Reusing the view
+                // would reset a live frame's count; a copy keeps both frames intact.
+                copiedFrames++;
+                return copyOutOfSlot(alloc, ring, slot, length);
             }
             held[r][slot] = true;
             outstanding++;
