@@ -105,6 +105,8 @@ public final class NetmapChannel extends AbstractChannel {
     /** A loop-confined ByteBuffer over the whole region, repositioned for every copy. */
     private ByteBuffer regionView;
     private RxZeroCopy zeroCopy;
+    /** RX_ZERO_COPY as it was at bind: the RX slots' ownership rules cannot change under held frames. */
+    private boolean rxZeroCopy;
     private int nextRxRing;
     private int nextTxRing;
 
@@ -224,6 +226,7 @@ public final class NetmapChannel extends AbstractChannel {
         MemorySegment region = p.region();
         regionView = region.byteSize() <= Integer.MAX_VALUE ? region.asByteBuffer() : null;
         zeroCopy = new RxZeroCopy(p);
+        rxZeroCopy = config.isRxZeroCopy();
         localAddress = netmapAddress;
         port = p;
         active = true;
@@ -516,7 +519,7 @@ public final class NetmapChannel extends AbstractChannel {
         // Any other allocator is asked before every frame, as its contract says.
         int budget = batchableBudget();
         ByteBufAllocator alloc = config.getAllocator();
-        boolean zc = config.isRxZeroCopy();
+        boolean zc = rxZeroCopy;
         boolean metadata = config.isRxFrameMetadata();
         int delivered = 0;
         long bytes = 0;

@@ -86,8 +86,13 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         return rxZeroCopy;
     }
 
-    /** See {@link NetmapChannelOption#RX_ZERO_COPY}. */
+    /**
+     * See {@link NetmapChannelOption#RX_ZERO_COPY}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
     public NetmapChannelConfig setRxZeroCopy(boolean rxZeroCopy) {
+        checkUnbound("RX_ZERO_COPY", this.rxZeroCopy, rxZeroCopy);
         this.rxZeroCopy = rxZeroCopy;
         return this;
     }
@@ -106,11 +111,16 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         return rxExtraBuffers;
     }
 
-    /** See {@link NetmapChannelOption#RX_EXTRA_BUFFERS}; read at bind. */
+    /**
+     * See {@link NetmapChannelOption#RX_EXTRA_BUFFERS}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
     public NetmapChannelConfig setRxExtraBuffers(int rxExtraBuffers) {
         if (rxExtraBuffers < 0) {
             throw new IllegalArgumentException("RX_EXTRA_BUFFERS must be 0 or more, not " + rxExtraBuffers);
         }
+        checkUnbound("RX_EXTRA_BUFFERS", this.rxExtraBuffers, rxExtraBuffers);
         this.rxExtraBuffers = rxExtraBuffers;
         return this;
     }
@@ -135,6 +145,18 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     public NetmapChannelConfig setNoTxPoll(boolean noTxPoll) {
         this.noTxPoll = noTxPoll;
         return this;
+    }
+
+    /**
+     * Options that shape how the port is opened and how its RX slots are owned cannot change
+     * under a bound channel: switching zero-copy off while frames are still held would let the
+     * ring give their buffers back to the sender. (The channel also keeps its own copy from bind.)
+     */
+    private void checkUnbound(String option, Object current, Object value) {
+        if (channel.isActive() && !current.equals(value)) {
+            throw new IllegalStateException(option + " is read when the channel binds and cannot change while "
+                    + channel + " is bound (it is " + current + "); set it on the Bootstrap before bind");
+        }
     }
 
     @Override

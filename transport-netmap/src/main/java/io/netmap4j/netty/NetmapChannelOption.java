@@ -11,8 +11,8 @@ import io.netty.channel.ChannelOption;
  */
 public final class NetmapChannelOption<T> extends ChannelOption<T> {
     /**
-     * Deliver each received frame as a view of its netmap buffer instead of a copy (default
-     * false). The ByteBuf goes back to the ring when released; see {@link NetmapChannel} for what
+     * At bind: deliver each received frame as a view of its netmap buffer instead of a copy
+     * (default false; cannot change while the channel is bound). The ByteBuf goes back to the ring when released; see {@link NetmapChannel} for what
      * happens when a handler keeps it.
      */
     public static final ChannelOption<Boolean> RX_ZERO_COPY = valueOf(NetmapChannelOption.class, "RX_ZERO_COPY");
@@ -25,7 +25,8 @@ public final class NetmapChannelOption<T> extends ChannelOption<T> {
             valueOf(NetmapChannelOption.class, "RX_FRAME_METADATA");
 
     /**
-     * At bind: extra netmap buffers to ask the port for (default 0). In zero-copy mode a frame a
+     * At bind: extra netmap buffers to ask the port for (default 0; cannot change while the
+     * channel is bound). In zero-copy mode a frame a
      * handler keeps past {@code channelRead} is swapped out of its slot for one of these, so the
      * ring moves on.
      */
