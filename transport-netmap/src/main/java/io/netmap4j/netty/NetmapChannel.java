@@ -28,6 +28,8 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
@@ -81,6 +83,9 @@ public final class NetmapChannel extends AbstractChannel {
     private static final int RING_FULL_WRITABILITY = 1;
     private static final String EXPECTED_TYPES = " (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)";
 
+    private static final AtomicReferenceFieldUpdater<NetmapChannel, NetmapPort> PORT =
+            AtomicReferenceFieldUpdater.newUpdater(NetmapChannel.class, NetmapPort.class, "port");
+
     private final NetmapChannelConfig config = new NetmapChannelConfig(this);
     private final NetmapTxSlots txSlots = new NetmapTxSlots();
     private final Runnable flushTask = () -> {
@@ -99,7 +104,12 @@ public final class NetmapChannel extends AbstractChannel {
     private boolean readPending;
     /** Above zero while a read or write loop runs: the port must not be unmapped under it. */
     private int ioDepth;
-    private boolean unmapPending;
+    /**
+     * Set (never cleared) once the channel closed and its port waits to be unmapped. Volatile: a
+     * zero-copy frame released on another thread after the loop has shut down decides, from this
+     * and the atomic count of outstanding frames, whether it is the one to unmap.
+     */
+    private volatile boolean unmapPending;
     /** True while the RX loop runs; it moves the rings' heads itself when a ring is done. */
     private boolean inRxLoop;
     /** A loop-confined ByteBuffer over the whole region, repositioned for every copy. */
@@ -255,24 +265,35 @@ public final class NetmapChannel extends AbstractChannel {
         unmapWhenIdle();
     }
 
-    /** Unmaps the port now, or as soon as no loop runs over it and no zero-copy frame points into it. */
+    /**
+     * Unmaps the port now, or as soon as no loop runs over it and no zero-copy frame points into it.
+     * The flag is published before the count is read, and a releasing thread decrements the count
+     * before it reads the flag, so at least one of the two sees that the port is idle.
+     */
     private void unmapWhenIdle() {
         NetmapPort p = port;
         if (p == null) {
             return;
         }
-        if (ioDepth > 0 || zeroCopy.outstanding > 0) {
-            unmapPending = true;
+        unmapPending = true;
+        int outstanding = zeroCopy.outstanding.get();
+        if (ioDepth > 0 || outstanding > 0) {
             if (ioDepth == 0) {
                 logger.debug("{}: unmapping {} after its last {} zero-copy frames are released", this, p.name(),
-                        zeroCopy.outstanding);
+                        outstanding);
             }
             return;
         }
-        unmapPending = false;
-        port = null;
-        regionView = null;
-        p.close();
+        unmap();
+    }
+
+    /** Unmaps the port once, whichever thread (the loop, or a late releaser) gets here first. */
+    private void unmap() {
+        NetmapPort p = port;
+        if (p != null && PORT.compareAndSet(this, p, null)) {
+            regionView = null;
+            p.close();
+        }
     }
 
     @Override
@@ -701,7 +722,8 @@ public final class NetmapChannel extends AbstractChannel {
         private final RxZeroCopyBuf[][] buffers;
         /** Per bound RX ring, per slot: a delivered frame still references the slot's buffer. */
         private final boolean[][] held;
-        int outstanding;
+        /** Frames delivered and not yet released; atomic because a release may come after the loop is gone. */
+        final AtomicInteger outstanding = new AtomicInteger();
         /** Frames copied because their buffer's view was still referenced (see {@link #frame}). */
         long copiedFrames;
 
@@ -739,7 +761,8 @@ public final class NetmapChannel extends AbstractChannel {
                 return copyOutOfSlot(alloc, ring, slot, length);
             }
             held[r][slot] = true;
-            outstanding++;
+            // only the loop delivers frames, and never once a late releaser can run (see released)
+            outstanding.setPlain(outstanding.getPlain() + 1);
             return buf.reuse(r, slot, length);
         }
 
@@ -773,24 +796,37 @@ public final class NetmapChannel extends AbstractChannel {
             return eventLoop().inEventLoop();
         }
 
+        /**
+         * Gives a released frame's buffer back. While the loop runs normally this happens on the
+         * loop (releases elsewhere hop onto it) with plain accesses. Once the loop refuses tasks it
+         * has left its run loop and may be closing the channel in its destroy step; a release on
+         * another thread then runs here at the same time as the loop's own releases and close, so
+         * from the moment the loop shuts down both sides lock this object and count atomically.
+         * (The loop sets its shut-down state itself, so it sees it before any such overlap.)
+         */
         void released(RxZeroCopyBuf buf) {
             EventLoop loop = eventLoop();
             if (loop.inEventLoop()) {
-                released0(buf);
+                if (loop.isShuttingDown()) {
+                    synchronized (this) {
+                        released0(buf, true);
+                    }
+                } else {
+                    released0(buf, false);
+                }
             } else {
                 try {
-                    loop.execute(() -> released0(buf));
+                    loop.execute(() -> released(buf));
                 } catch (RejectedExecutionException e) {
-                    // The loop is gone, so nothing else touches the port any more.
                     synchronized (this) {
-                        released0(buf);
+                        released0(buf, true);
                     }
                 }
             }
         }
 
-        private void released0(RxZeroCopyBuf buf) {
-            outstanding--;
+        private void released0(RxZeroCopyBuf buf, boolean concurrent) {
+            // The buffer goes back before the count drops: at zero another thread may unmap.
             if (port.isOpen()) {
                 if (buf.detached) {
                     port.giveExtraBuffer(buf.bufIdx);
@@ -801,8 +837,16 @@ public final class NetmapChannel extends AbstractChannel {
                     }
                 }
             }
-            if (outstanding == 0 && unmapPending && ioDepth == 0) {
-                unmapWhenIdle();
+            int left;
+            if (concurrent) {
+                left = outstanding.decrementAndGet();
+            } else {
+                left = outstanding.getPlain() - 1;
+                outstanding.setPlain(left);
+            }
+            // ioDepth is the loop's; a late releaser reads the 0 it left when it stopped
+            if (left == 0 && ioDepth == 0 && unmapPending) {
+                unmap();
             }
         }
     }
