@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
+import static io.netmap4j.abi.NetmapConstants.NETMAP_MAX_FRAGS;
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
+import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLHUP;
 import static io.netmap4j.abi.NetmapConstants.POLLIN;
@@ -65,12 +67,19 @@ import static io.netmap4j.abi.NetmapConstants.POLLOUT;
  * the ring moves on; when no extra buffer is left, the slot stays taken until the frame is
  * released, and a handler that keeps a whole ring's worth of frames stops reception until it
  * releases one. Closing the channel unmaps the port only after the last such frame is released.
+ * A frame that spans several slots ({@code NS_MOREFRAG}) is delivered as one message, always a
+ * copy (also in zero-copy mode); a chain still incomplete at the ring's tail waits for its rest
+ * (user pipes publish only whole chains; a port that leaves half a chain keeps reporting POLLIN
+ * until the rest arrives), and one longer than {@code NETMAP_MAX_FRAGS} slots is dropped and
+ * counted ({@link #rxDroppedChains()}).
  *
  * <h2>Writing</h2>
  * Messages are {@link ByteBuf}s and {@link ByteBufHolder}s (one frame each, copied into a TX
  * slot) and {@link NetmapTxBatch}es (any number of frames written in place). A flush fills as many
  * slots as it can and does one txsync. When every TX ring is full the channel becomes unwritable
- * and waits for POLLOUT; only then does it ask for POLLOUT. A frame larger than the port's buffers
+ * and waits for POLLOUT; only then does it ask for POLLOUT. With
+ * {@link NetmapChannelOption#TX_MOREFRAG} a frame larger than a buffer goes out as an
+ * {@code NS_MOREFRAG} chain of slots in one ring. Otherwise a frame larger than the port's buffers
  * or a message of another type fails its own write and nothing else, as does a message whose
  * buffer throws when read (for example one already released) and any write to a port bound
  * without a TX ring. There is no half-close: shutting the output down closes the channel.
@@ -118,6 +127,9 @@ public final class NetmapChannel extends AbstractChannel {
     /** RX_ZERO_COPY as it was at bind: the RX slots' ownership rules cannot change under held frames. */
     private boolean rxZeroCopy;
     private int nextRxRing;
+    /** Per RX ring: inside an over-long NS_MOREFRAG chain that is being dropped. */
+    private boolean[] discardingChain;
+    private long rxDroppedChains;
     private int nextTxRing;
 
     public NetmapChannel() {
@@ -237,6 +249,7 @@ public final class NetmapChannel extends AbstractChannel {
         regionView = region.byteSize() <= Integer.MAX_VALUE ? region.asByteBuffer() : null;
         zeroCopy = new RxZeroCopy(p);
         rxZeroCopy = config.isRxZeroCopy();
+        discardingChain = new boolean[p.rxRingCount()];
         localAddress = netmapAddress;
         port = p;
         active = true;
@@ -356,15 +369,24 @@ public final class NetmapChannel extends AbstractChannel {
         return msg;
     }
 
+    /** The largest frame a write may carry: one buffer, or a whole chain with TX_MOREFRAG. */
+    private int maxFrame(int bufferSize) {
+        return config.isTxMoreFrag() ? bufferSize * NETMAP_MAX_FRAGS : bufferSize;
+    }
+
     private static IllegalStateException noTxRing(NetmapPort p) {
         return new IllegalStateException("cannot write to " + p.name() + ": it has no TX ring bound (opened for "
                 + "reception only, e.g. with /R); bind a port name that includes a TX ring to send");
     }
 
-    private static void checkFits(int length, int bufferSize, NetmapPort p) {
-        if (length > bufferSize) {
-            throw new IllegalArgumentException("a frame of " + length + " bytes does not fit the " + bufferSize
-                    + "-byte buffers of " + p.name() + "; send smaller frames or open the port with larger buffers");
+    private void checkFits(int length, int bufferSize, NetmapPort p) {
+        if (length > maxFrame(bufferSize)) {
+            throw new IllegalArgumentException(config.isTxMoreFrag()
+                    ? "a frame of " + length + " bytes needs more than " + NETMAP_MAX_FRAGS + " slots of "
+                    + bufferSize + " bytes on " + p.name() + " (NETMAP_MAX_FRAGS); send smaller frames"
+                    : "a frame of " + length + " bytes does not fit the " + bufferSize + "-byte buffers of "
+                    + p.name() + "; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG "
+                    + "if the port takes multi-slot frames");
         }
     }
 
@@ -439,29 +461,53 @@ public final class NetmapChannel extends AbstractChannel {
             } else {
                 ByteBuf content = msg instanceof ByteBuf buf ? buf : ((ByteBufHolder) msg).content();
                 int length = content.readableBytes();
-                if (length > ring.bufferSize()) {
-                    // Written before bind, so filterOutboundMessage could not check it.
+                int bufferSize = ring.bufferSize();
+                if (length > bufferSize && (length > maxFrame(bufferSize) || !config.isTxMoreFrag())) {
+                    // Written before bind (or before TX_MOREFRAG changed): filterOutboundMessage did not check it.
                     try {
-                        checkFits(length, ring.bufferSize(), p);
+                        checkFits(length, bufferSize, p);
                     } catch (IllegalArgumentException e) {
                         in.remove(e);
                     }
                     continue;
                 }
+                int slots = length <= bufferSize ? 1 : (length + bufferSize - 1) / bufferSize;
+                if (slots > ring.space()) {
+                    // A chain goes into one ring, whole; take back what was sent, once, then wait.
+                    if (reclaimed) {
+                        full = true;
+                        break;
+                    }
+                    p.txSync();
+                    unsynced = 0;
+                    reclaimed = true;
+                    continue;
+                }
                 int slot = ring.head();
                 try {
-                    copyIntoSlot(content, ring, slot, length);
+                    int offset = content.readerIndex();
+                    int left = length;
+                    for (int k = 1; ; k++) {
+                        int chunk = Math.min(left, bufferSize);
+                        copyIntoSlot(content, offset, ring, slot, chunk);
+                        ring.len(slot, chunk);
+                        ring.flags(slot, k < slots ? NS_MOREFRAG : 0);
+                        slot = ring.next(slot);
+                        offset += chunk;
+                        left -= chunk;
+                        if (k == slots) {
+                            break;
+                        }
+                    }
                 } catch (RuntimeException e) {
                     // This message is unusable (released buffer, a buffer that throws) or its slot
-                    // names a buffer outside the region: fail it alone and leave the slot unpublished.
+                    // names a buffer outside the region: fail it alone and leave the slots unpublished.
                     // Anything escaping doWrite would make Netty shut the output down.
                     in.remove(e);
                     continue;
                 }
-                ring.len(slot, length);
-                ring.flags(slot, 0);
-                ring.advance(ring.next(slot));
-                unsynced++;
+                ring.advance(slot);
+                unsynced += slots;
                 in.remove();
             }
             if (--budget <= 0) {
@@ -502,14 +548,14 @@ public final class NetmapChannel extends AbstractChannel {
         return null;
     }
 
-    private void copyIntoSlot(ByteBuf content, NetmapRing ring, int slot, int length) {
+    private void copyIntoSlot(ByteBuf content, int index, NetmapRing ring, int slot, int length) {
         long offset = ring.slotBufferOffset(slot);
         ByteBuffer view = regionView;
         if (view != null) {
             view.limit((int) offset + length).position((int) offset);
-            content.getBytes(content.readerIndex(), view);
+            content.getBytes(index, view);
         } else {
-            content.getBytes(content.readerIndex(), ring.region().asSlice(offset, length).asByteBuffer());
+            content.getBytes(index, ring.region().asSlice(offset, length).asByteBuffer());
         }
     }
 
@@ -575,15 +621,37 @@ public final class NetmapChannel extends AbstractChannel {
                             break outer;
                         }
                         int slot = cur;
-                        cur = ring.next(cur);
-                        int length = Math.min(ring.len(slot), bufferSize);
+                        int slotFlags = ring.flags(slot);
+                        int length;
                         ByteBuf frame;
-                        if (zc) {
-                            frame = zeroCopy.frame(alloc, ring, r, slot, length);
-                            ring.cur(cur);
+                        if ((slotFlags & NS_MOREFRAG) != 0 || discardingChain[r]) {
+                            // One frame in several slots: gathered into one copy, or dropped.
+                            int end = chainEnd(ring, r, slot, tail);
+                            if (end == CHAIN_INCOMPLETE) {
+                                break; // the rest is not published yet; read it next time
+                            }
+                            int after = end < 0 ? ring.next(-end - 1) : ring.next(end);
+                            frame = end < 0 ? null : copyChain(alloc, ring, slot, after);
+                            cur = after;
+                            if (zc) {
+                                ring.cur(cur); // no slot is held: the frame is a copy
+                            } else {
+                                ring.advance(cur);
+                            }
+                            if (frame == null) {
+                                continue;
+                            }
+                            length = frame.readableBytes();
                         } else {
-                            frame = copyOutOfSlot(alloc, ring, slot, length);
-                            ring.advance(cur);
+                            cur = ring.next(cur);
+                            length = Math.min(ring.len(slot), bufferSize);
+                            if (zc) {
+                                frame = zeroCopy.frame(alloc, ring, r, slot, length);
+                                ring.cur(cur);
+                            } else {
+                                frame = copyOutOfSlot(alloc, ring, slot, length);
+                                ring.advance(cur);
+                            }
                         }
                         if (budget > 0) {
                             bytes += length;
@@ -595,7 +663,7 @@ public final class NetmapChannel extends AbstractChannel {
                         readPending = false;
                         delivered++;
                         pipeline.fireChannelRead(metadata
-                                ? new NetmapFrame(frame, ring.index(), ring.flags(slot), timestamp) : frame);
+                                ? new NetmapFrame(frame, ring.index(), slotFlags, timestamp) : frame);
                         if (frame instanceof RxZeroCopyBuf view) {
                             zeroCopy.afterRead(ring, view);
                         }
@@ -642,6 +710,70 @@ public final class NetmapChannel extends AbstractChannel {
         if (!readPending && !config.isAutoRead()) {
             setOps(ops.without(NetmapIoOps.READ));
         }
+    }
+
+    /** {@link #chainEnd} result: the chain goes on past the ring's tail. */
+    private static final int CHAIN_INCOMPLETE = Integer.MIN_VALUE;
+
+    /**
+     * Where the chain of {@code NS_MOREFRAG} slots starting at {@code first} ends: its last slot
+     * (the first without the flag); {@link #CHAIN_INCOMPLETE} when the slots before {@code tail}
+     * all carry the flag; or {@code -(last + 1)} for slots to drop, up to {@code last}. A chain
+     * longer than netmap allows ({@code NETMAP_MAX_FRAGS} slots) is dropped and counted, and so
+     * is the rest of it (the ring remembers that it is inside one) until its last slot.
+     */
+    private int chainEnd(NetmapRing ring, int r, int first, int tail) {
+        int slot = first;
+        for (int n = 1; ; n++) {
+            boolean more = (ring.flags(slot) & NS_MOREFRAG) != 0;
+            if (!more) {
+                if (discardingChain[r]) {
+                    discardingChain[r] = false;
+                    return -(slot + 1);
+                }
+                return slot;
+            }
+            if (n >= NETMAP_MAX_FRAGS && !discardingChain[r]) {
+                discardingChain[r] = true;
+                rxDroppedChains++;
+                return -(slot + 1);
+            }
+            int next = ring.next(slot);
+            if (next == tail) {
+                return discardingChain[r] ? -(slot + 1) : CHAIN_INCOMPLETE;
+            }
+            slot = next;
+        }
+    }
+
+    /** One allocator buffer holding the frame in slots {@code [first, after)}. */
+    private ByteBuf copyChain(ByteBufAllocator alloc, NetmapRing ring, int first, int after) {
+        int bufferSize = ring.bufferSize();
+        int total = 0;
+        for (int s = first; s != after; s = ring.next(s)) {
+            total += Math.min(ring.len(s), bufferSize);
+        }
+        ByteBuf buf = alloc.ioBuffer(total, total);
+        ByteBuffer view = regionView;
+        for (int s = first; s != after; s = ring.next(s)) {
+            int len = Math.min(ring.len(s), bufferSize);
+            long offset = ring.slotBufferOffset(s);
+            if (view != null) {
+                view.limit((int) offset + len).position((int) offset);
+                buf.writeBytes(view);
+            } else {
+                buf.writeBytes(ring.region().asSlice(offset, len).asByteBuffer());
+            }
+        }
+        return buf;
+    }
+
+    /**
+     * Multi-slot frames dropped because they were longer than {@code NETMAP_MAX_FRAGS} slots.
+     * Read it on the channel's event loop.
+     */
+    public long rxDroppedChains() {
+        return rxDroppedChains;
     }
 
     /**

@@ -17,6 +17,7 @@ import static io.netmap4j.netty.NetmapChannelOption.NO_TX_POLL;
 import static io.netmap4j.netty.NetmapChannelOption.RX_EXTRA_BUFFERS;
 import static io.netmap4j.netty.NetmapChannelOption.RX_FRAME_METADATA;
 import static io.netmap4j.netty.NetmapChannelOption.RX_ZERO_COPY;
+import static io.netmap4j.netty.NetmapChannelOption.TX_MOREFRAG;
 
 /**
  * Configuration of a {@link NetmapChannel}: Netty's usual options plus {@link NetmapChannelOption}s.
@@ -30,6 +31,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     private volatile boolean rxFrameMetadata;
     private volatile int rxExtraBuffers;
     private volatile boolean noTxPoll;
+    private volatile boolean txMoreFrag;
     private volatile NetmapBackend backend;
 
     NetmapChannelConfig(NetmapChannel channel) {
@@ -39,7 +41,8 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND);
+        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND,
+                TX_MOREFRAG);
     }
 
     @SuppressWarnings("unchecked")
@@ -53,6 +56,9 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         }
         if (option == RX_EXTRA_BUFFERS) {
             return (T) Integer.valueOf(getRxExtraBuffers());
+        }
+        if (option == TX_MOREFRAG) {
+            return (T) Boolean.valueOf(isTxMoreFrag());
         }
         if (option == NO_TX_POLL) {
             return (T) Boolean.valueOf(isNoTxPoll());
@@ -72,6 +78,8 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
             setRxFrameMetadata((Boolean) value);
         } else if (option == RX_EXTRA_BUFFERS) {
             setRxExtraBuffers((Integer) value);
+        } else if (option == TX_MOREFRAG) {
+            setTxMoreFrag((Boolean) value);
         } else if (option == NO_TX_POLL) {
             setNoTxPoll((Boolean) value);
         } else if (option == BACKEND) {
@@ -122,6 +130,16 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         }
         checkUnbound("RX_EXTRA_BUFFERS", this.rxExtraBuffers, rxExtraBuffers);
         this.rxExtraBuffers = rxExtraBuffers;
+        return this;
+    }
+
+    public boolean isTxMoreFrag() {
+        return txMoreFrag;
+    }
+
+    /** See {@link NetmapChannelOption#TX_MOREFRAG}. */
+    public NetmapChannelConfig setTxMoreFrag(boolean txMoreFrag) {
+        this.txMoreFrag = txMoreFrag;
         return this;
     }
 

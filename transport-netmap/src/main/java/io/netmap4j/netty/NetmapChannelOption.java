@@ -33,6 +33,14 @@ public final class NetmapChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<Integer> RX_EXTRA_BUFFERS = valueOf(NetmapChannelOption.class, "RX_EXTRA_BUFFERS");
 
     /**
+     * Send a frame larger than one netmap buffer as a chain of slots flagged {@code NS_MOREFRAG}
+     * (default false: such a frame fails its write with "does not fit"). Turn it on only for
+     * ports whose other side gathers chains: user pipes and VALE do, a NIC driver may not. At most
+     * {@code NETMAP_MAX_FRAGS} slots per frame. Received chains are always gathered into one frame.
+     */
+    public static final ChannelOption<Boolean> TX_MOREFRAG = valueOf(NetmapChannelOption.class, "TX_MOREFRAG");
+
+    /**
      * At bind: register with {@code NR_NO_TX_POLL}, so that waiting for RX does not also sync the
      * TX rings (default false). Useful when TX is synced by flushes anyway.
      */
