@@ -94,6 +94,7 @@ class NetmapWriteErrorLifecycleTest {
 
             writer.close().sync();
             assertTrue(inactive.latch.await(10, TimeUnit.SECONDS), "channelInactive fires on close");
+            writer.eventLoop().submit(() -> { }).sync(); // deregistration is a later task on the loop
             assertFalse(writer.isRegistered());
         } finally {
             writer.close().sync();
