@@ -7,6 +7,11 @@ import io.netty.buffer.DefaultByteBufHolder;
  * A received frame with where it came from, delivered instead of a bare {@link ByteBuf} when
  * {@link NetmapChannelOption#RX_FRAME_METADATA} is on. Written to a channel, only its content
  * is sent (the metadata describes a reception, not a transmission).
+ *
+ * <p>Cost: one small object per received frame (and per {@code replace}/{@code copy}/
+ * {@code duplicate}). It is not recycled, because a handler may keep it, and a recycled holder
+ * kept past its release would silently change under it; leave the option off on paths where
+ * that allocation matters.
  */
 public final class NetmapFrame extends DefaultByteBufHolder {
     private final int ringId;
