@@ -572,8 +572,14 @@ public final class NetmapChannel extends AbstractChannel {
         return buf;
     }
 
-    /** Drains the RX rings: one rxsync, then up to MAX_MESSAGES_PER_READ frames. */
-    private void readReady() {
+    /**
+     * Drains the RX rings: one rxsync, then up to MAX_MESSAGES_PER_READ frames.
+     *
+     * @param synced the port reported POLLIN from a sync it ran in this loop iteration (a port
+     *               that syncs in Java, in readyOps or completePoll), so the rings are current
+     *               and a second rxsync would only cost time
+     */
+    private void readReady(boolean synced) {
         NetmapPort p = port;
         if (p == null || !active) {
             return;
@@ -594,7 +600,9 @@ public final class NetmapChannel extends AbstractChannel {
         ioDepth++;
         inRxLoop = true;
         try {
-            p.rxSync();
+            if (!synced) {
+                p.rxSync();
+            }
             int rings = p.rxRingCount();
             outer:
             for (int k = 0; k < rings; k++) {
@@ -803,7 +811,12 @@ public final class NetmapChannel extends AbstractChannel {
                 forceFlush();
             }
             if ((ready & (POLLIN | POLLERR | POLLHUP)) != 0 && ops.contains(NetmapIoOps.READ)) {
-                readReady();
+                // A port that does not need poll(2) to sync has just synced to find POLLIN; after an
+                // error the channel syncs itself, so that the failure surfaces here. Kernel ports
+                // always sync again (cheap next to poll(2), and independent of its semantics).
+                NetmapPort p = port;
+                boolean synced = (ready & (POLLERR | POLLHUP)) == 0 && p != null && !p.needsPollToSync();
+                readReady(synced);
             }
             if ((ready & (POLLERR | POLLHUP)) != 0 && isOpen()) {
                 // The port is broken or its peer is gone; what could still be read has been.
