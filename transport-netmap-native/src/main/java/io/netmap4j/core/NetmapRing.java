@@ -283,7 +283,11 @@ public final class NetmapRing {
         return region.asSlice(bufferOffset(bufIdx), bufferSize);
     }
 
-    /** The buffer of {@code slot} as a segment of {@link #bufferSize()} bytes. */
+    /**
+     * The buffer of {@code slot} as a segment of {@link #bufferSize()} bytes. Each call makes a
+     * view object, which the JIT usually, but not always, scalar-replaces; per-frame code that
+     * must not allocate reads {@link #region()} at {@link #slotBufferOffset(int)} instead.
+     */
     public MemorySegment slotBuffer(int slot) {
         return buffer(bufIdx(slot));
     }
