@@ -66,6 +66,9 @@ public final class NetmapIoHandler implements IoHandler {
     private final ThreadAwareExecutor executor;
     private final PollCall pollCall;
     private final boolean busyPoll;
+    private final long spinNanos;
+    /** System.nanoTime() of the last iteration that handled I/O (only kept while spinNanos > 0). */
+    private long lastIoNanos;
     private final int wakeFd;
     /** Scratch for draining the eventfd; touched by the loop thread only. */
     private final MemorySegment drainBuffer = Arena.ofAuto().allocate(JAVA_LONG);
@@ -97,6 +100,8 @@ public final class NetmapIoHandler implements IoHandler {
         this.pollCall = pollCall;
         this.executor = Objects.requireNonNull(executor, "executor");
         this.busyPoll = config.isBusyPoll();
+        this.spinNanos = config.getSpinNanos();
+        this.lastIoNanos = System.nanoTime() - spinNanos; // not spinning before the first I/O
         try {
             this.wakeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         } catch (ErrnoException e) {
@@ -179,6 +184,13 @@ public final class NetmapIoHandler implements IoHandler {
         // Sleep only when nothing is ready, no task waits and the loop does not busy-poll; only
         // then are the ports asked to arrange a wake-up, which costs their peers system calls.
         boolean sleep = readyCount == 0 && !busyPoll && context.canBlock();
+        if (sleep && spinNanos > 0 && System.nanoTime() - lastIoNanos < spinNanos) {
+            // Just had I/O: the peer is likely about to move (a receiver about to give slots back,
+            // a sender about to publish). Look again on the next iteration instead of announcing a
+            // sleep that the peer would have to answer with a write(2) to our doorbell.
+            sleep = false;
+            Thread.onSpinWait();
+        }
         long maxDelay = Long.MAX_VALUE;
         if (sleep) {
             for (int i = 0; i < n; i++) {
@@ -253,8 +265,14 @@ public final class NetmapIoHandler implements IoHandler {
                 }
             }
         }
-        if (start != 0 && handled > 0) {
-            context.reportActiveIoTime(System.nanoTime() - start);
+        if (handled > 0) {
+            long now = spinNanos > 0 || start != 0 ? System.nanoTime() : 0;
+            if (spinNanos > 0) {
+                lastIoNanos = now;
+            }
+            if (start != 0) {
+                context.reportActiveIoTime(now - start);
+            }
         }
         if (pollFailed) {
             // Do not spin on a persistent failure; epoll's loop backs off the same way.
