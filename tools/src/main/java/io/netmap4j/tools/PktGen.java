@@ -64,6 +64,10 @@ public final class PktGen {
     }
 
     public static void main(String[] args) {
+        // One line per log record (the backend choice), not java.util.logging's two-line default.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        }
         System.exit(run(args, System.out, System.err, true));
     }
 
