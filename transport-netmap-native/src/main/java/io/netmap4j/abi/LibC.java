@@ -1,5 +1,7 @@
 package io.netmap4j.abi;
 
+import io.netmap4j.abi.gen.pollfd;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -376,5 +378,5 @@ public final class LibC {
     }
 
     /** Bytes of one {@code struct pollfd}. */
-    public static final long POLLFD_SIZE = 8;
+    public static final long POLLFD_SIZE = pollfd.sizeof();
 }

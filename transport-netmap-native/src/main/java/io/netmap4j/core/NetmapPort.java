@@ -3,6 +3,7 @@ package io.netmap4j.core;
 import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.LibC;
 import io.netmap4j.abi.gen.netmap_if;
+import io.netmap4j.abi.gen.pollfd;
 import io.netmap4j.spec.PortSpec;
 
 import java.lang.foreign.Arena;
@@ -283,11 +284,11 @@ public abstract class NetmapPort implements AutoCloseable {
                 wait = Math.min(wait, cap);
             }
             int waitMillis = wait == Long.MAX_VALUE ? -1 : (int) Math.min(Integer.MAX_VALUE, (wait + 999_999) / 1_000_000);
-            pollFd.set(JAVA_INT, 0, fd());
-            pollFd.set(JAVA_SHORT, 4, (short) pollEvents(ops));
-            pollFd.set(JAVA_SHORT, 6, (short) 0);
+            pollFd.set(JAVA_INT, pollfd.fd$offset(), fd());
+            pollFd.set(JAVA_SHORT, pollfd.events$offset(), (short) pollEvents(ops));
+            pollFd.set(JAVA_SHORT, pollfd.revents$offset(), (short) 0);
             int r = LibC.poll(pollFd, 1, waitMillis);
-            int revents = r > 0 ? Short.toUnsignedInt(pollFd.get(JAVA_SHORT, 6)) : 0;
+            int revents = r > 0 ? Short.toUnsignedInt(pollFd.get(JAVA_SHORT, pollfd.revents$offset())) : 0;
             if (r < 0 && r != -Errno.EINTR) {
                 throw new NetmapException("poll on " + name() + " failed", -r, null);
             }

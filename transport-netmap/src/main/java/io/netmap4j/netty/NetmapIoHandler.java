@@ -3,6 +3,8 @@ package io.netmap4j.netty;
 import io.netmap4j.abi.ErrnoException;
 import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.LibC;
+import io.netmap4j.abi.gen.NetmapAbi;
+import io.netmap4j.abi.gen.pollfd;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netty.channel.IoHandle;
@@ -54,12 +56,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class NetmapIoHandler implements IoHandler {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(NetmapIoHandler.class);
 
-    // eventfd(2) flags; the same numbers as O_NONBLOCK and O_CLOEXEC on Linux.
-    private static final int EFD_NONBLOCK = 0x800;
-    private static final int EFD_CLOEXEC = 0x80000;
-    private static final int POLLFD_FD = 0;
-    private static final int POLLFD_EVENTS = 4;
-    private static final int POLLFD_REVENTS = 6;
+    private static final long POLLFD_FD = pollfd.fd$offset();
+    private static final long POLLFD_EVENTS = pollfd.events$offset();
+    private static final long POLLFD_REVENTS = pollfd.revents$offset();
     /** Written by every waker; never changes, so sharing it between threads is safe. */
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
@@ -103,7 +102,7 @@ public final class NetmapIoHandler implements IoHandler {
         this.spinNanos = config.getSpinNanos();
         this.lastIoNanos = System.nanoTime() - spinNanos; // not spinning before the first I/O
         try {
-            this.wakeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            this.wakeFd = LibC.eventfd(0, NetmapAbi.EFD_NONBLOCK() | NetmapAbi.EFD_CLOEXEC());
         } catch (ErrnoException e) {
             throw new IllegalStateException("cannot create the eventfd that wakes a netmap event loop", e);
         }
