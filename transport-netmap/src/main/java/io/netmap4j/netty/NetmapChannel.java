@@ -75,7 +75,11 @@ import static io.netmap4j.abi.NetmapConstants.POLLOUT;
  *
  * <h2>Writing</h2>
  * Messages are {@link ByteBuf}s and {@link ByteBufHolder}s (one frame each, copied into a TX
- * slot) and {@link NetmapTxBatch}es (any number of frames written in place). A flush fills as many
+ * slot) and {@link NetmapTxBatch}es (any number of frames written in place). A zero-copy frame
+ * received on a port that shares this port's buffers, written whole on the same event loop, is not
+ * copied: its buffer index moves into the TX slot ({@code NS_BUF_CHANGED}) and the slot's free
+ * buffer goes back to the receiving channel ({@link #txZeroCopyFrames()}); that is how a bridge
+ * forwards without touching the payload. A flush fills as many
  * slots as it can and does one txsync. When every TX ring is full the channel becomes unwritable
  * and waits for POLLOUT; only then does it ask for POLLOUT. With
  * {@link NetmapChannelOption#TX_MOREFRAG} a frame larger than a buffer goes out as an
@@ -130,6 +134,7 @@ public final class NetmapChannel extends AbstractChannel {
     /** Per RX ring: inside an over-long NS_MOREFRAG chain that is being dropped. */
     private boolean[] discardingChain;
     private long rxDroppedChains;
+    private long txZeroCopyFrames;
     private int nextTxRing;
 
     public NetmapChannel() {
@@ -182,6 +187,14 @@ public final class NetmapChannel extends AbstractChannel {
     public long rxCopiedFrames() {
         RxZeroCopy z = zeroCopy;
         return z == null ? 0 : z.copiedFrames;
+    }
+
+    /**
+     * Frames written by moving a received zero-copy frame's buffer into a TX slot instead of
+     * copying it (see the class comment, "Writing"). Read it on the channel's event loop.
+     */
+    public long txZeroCopyFrames() {
+        return txZeroCopyFrames;
     }
 
     @Override
@@ -484,31 +497,37 @@ public final class NetmapChannel extends AbstractChannel {
                     continue;
                 }
                 int slot = ring.head();
-                try {
-                    int offset = content.readerIndex();
-                    int left = length;
-                    for (int k = 1; ; k++) {
-                        int chunk = Math.min(left, bufferSize);
-                        copyIntoSlot(content, offset, ring, slot, chunk);
-                        ring.len(slot, chunk);
-                        ring.flags(slot, k < slots ? NS_MOREFRAG : 0);
-                        slot = ring.next(slot);
-                        offset += chunk;
-                        left -= chunk;
-                        if (k == slots) {
-                            break;
+                if (slots == 1 && content instanceof RxZeroCopyBuf view && swapIntoSlot(view, ring, slot, length, p)) {
+                    ring.advance(ring.next(slot));
+                    unsynced++;
+                    in.remove(); // the release hands the displaced buffer to the RX side
+                } else {
+                    try {
+                        int offset = content.readerIndex();
+                        int left = length;
+                        for (int k = 1; ; k++) {
+                            int chunk = Math.min(left, bufferSize);
+                            copyIntoSlot(content, offset, ring, slot, chunk);
+                            ring.len(slot, chunk);
+                            ring.flags(slot, k < slots ? NS_MOREFRAG : 0);
+                            slot = ring.next(slot);
+                            offset += chunk;
+                            left -= chunk;
+                            if (k == slots) {
+                                break;
+                            }
                         }
+                    } catch (RuntimeException e) {
+                        // This message is unusable (released buffer, a buffer that throws) or its slot
+                        // names a buffer outside the region: fail it alone and leave the slots unpublished.
+                        // Anything escaping doWrite would make Netty shut the output down.
+                        in.remove(e);
+                        continue;
                     }
-                } catch (RuntimeException e) {
-                    // This message is unusable (released buffer, a buffer that throws) or its slot
-                    // names a buffer outside the region: fail it alone and leave the slots unpublished.
-                    // Anything escaping doWrite would make Netty shut the output down.
-                    in.remove(e);
-                    continue;
+                    ring.advance(slot);
+                    unsynced += slots;
+                    in.remove();
                 }
-                ring.advance(slot);
-                unsynced += slots;
-                in.remove();
             }
             if (--budget <= 0) {
                 incomplete = !in.isEmpty();
@@ -546,6 +565,33 @@ public final class NetmapChannel extends AbstractChannel {
             }
         }
         return null;
+    }
+
+    /**
+     * Sends a zero-copy frame by moving its buffer instead of its bytes: the TX slot takes the
+     * frame's buffer index, and the free buffer the slot held goes to the RX side that lent the
+     * frame once the write releases it ({@link RxZeroCopyBuf#replacement}). Only when the frame
+     * is a whole buffer as delivered (reader index 0) with no other reference, its port shares
+     * this port's buffers (same backend and memory id, same region size; the index names the
+     * same memory in both, even where each port maps the region at its own address), and its
+     * channel runs on this event loop, since the swap changes that channel's ring and counts. A
+     * bridge puts both ports on one loop; anything else returns false and the frame is copied.
+     */
+    private boolean swapIntoSlot(RxZeroCopyBuf view, NetmapRing ring, int slot, int length, NetmapPort p) {
+        if (view.readerIndex() != 0 || view.refCnt() != 1 || view.replacement != 0
+                || !view.owner.canLendTo(p, eventLoop())) {
+            return false;
+        }
+        int spare = ring.bufIdx(slot);
+        if (spare == 0 || !ring.isValidBuffer(spare)) {
+            return false; // a damaged slot: the copy path reports it
+        }
+        ring.bufIdx(slot, view.bufIdx);
+        ring.len(slot, length);
+        ring.flags(slot, NS_BUF_CHANGED);
+        view.replacement = spare;
+        txZeroCopyFrames++;
+        return true;
     }
 
     private void copyIntoSlot(ByteBuf content, int index, NetmapRing ring, int slot, int length) {
@@ -936,6 +982,16 @@ public final class NetmapChannel extends AbstractChannel {
             ring.head(head);
         }
 
+        /**
+         * True when a frame of this port may move, by index, into a slot of {@code other} whose
+         * channel runs on {@code loop}: same buffers, and this channel's state is on that loop.
+         */
+        boolean canLendTo(NetmapPort other, EventLoop loop) {
+            return port.isOpen() && port.memId() == other.memId() && port.backend() == other.backend()
+                    && port.region().byteSize() == other.region().byteSize()
+                    && isRegistered() && eventLoop() == loop && loop.inEventLoop();
+        }
+
         /** True on the channel's event loop, where this state lives. */
         boolean inLoop() {
             return eventLoop().inEventLoop();
@@ -973,9 +1029,17 @@ public final class NetmapChannel extends AbstractChannel {
         private void released0(RxZeroCopyBuf buf, boolean concurrent) {
             // The buffer goes back before the count drops: at zero another thread may unmap.
             if (port.isOpen()) {
+                // A frame sent by index left its buffer in a TX slot and takes that slot's instead.
+                int back = buf.replacement != 0 ? buf.replacement : buf.bufIdx;
+                buf.replacement = 0;
                 if (buf.detached) {
-                    port.giveExtraBuffer(buf.bufIdx);
+                    port.giveExtraBuffer(back);
                 } else {
+                    if (back != buf.bufIdx) {
+                        NetmapRing ring = port.rxRing(buf.ring);
+                        ring.bufIdx(buf.slot, back);
+                        ring.flags(buf.slot, ring.flags(buf.slot) | NS_BUF_CHANGED);
+                    }
                     held[buf.ring][buf.slot] = false;
                     if (!inRxLoop) {
                         advanceHead(port.rxRing(buf.ring), buf.ring);

@@ -13,13 +13,18 @@ import java.nio.ByteBuffer;
  * returns its slot to the ring.
  */
 final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
-    private final NetmapChannel.RxZeroCopy owner;
+    final NetmapChannel.RxZeroCopy owner;
     final int bufIdx;
     /** RX ring (position among the port's bound RX rings) and slot the buffer was delivered from. */
     int ring;
     int slot;
     /** True once the buffer was swapped out of its slot for an extra buffer. */
     boolean detached;
+    /**
+     * Not 0 once the buffer moved into a TX slot of a port in the same region: the free buffer
+     * that slot held, which the release gives the RX side in place of this one.
+     */
+    int replacement;
 
     RxZeroCopyBuf(ByteBufAllocator alloc, ByteBuffer view, NetmapChannel.RxZeroCopy owner, int bufIdx) {
         super(alloc, view, view.capacity());
@@ -32,6 +37,7 @@ final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
         this.ring = ring;
         this.slot = slot;
         this.detached = false;
+        this.replacement = 0;
         resetRefCnt();
         setIndex(0, length);
         return this;

@@ -1,0 +1,180 @@
+package io.netmap4j.netty.testsuite;
+
+import io.netmap4j.core.NetmapRing;
+import io.netmap4j.netty.NetmapAddress;
+import io.netmap4j.netty.NetmapChannel;
+import io.netmap4j.netty.NetmapChannelOption;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A bridge over two pipes of one parent: A ({@code x{1}) sends numbered frames to B
+ * ({@code x}1}), whose handler writes every received zero-copy frame to C ({@code x{2}), and D
+ * ({@code x}2}) receives. With B and C on one event loop the frames move by buffer index (C copies
+ * nothing, and D gets the very buffers B received); with B and C on different loops they are copied.
+ */
+class NetmapTxZeroCopyBridgeTest {
+    private static final int FRAMES = 2000;
+    private static final int LENGTH = 96;
+    private static EventLoopGroup group;
+    private static EventLoop first;
+    private static EventLoop second;
+
+    @BeforeAll
+    static void startGroup() {
+        group = NetmapTestPermutation.newGroup();
+        Iterator<EventExecutor> loops = group.iterator();
+        first = (EventLoop) loops.next();
+        second = (EventLoop) loops.next();
+        assertNotEquals(first, second, "the group needs two loops");
+    }
+
+    @AfterAll
+    static void stopGroup() throws InterruptedException {
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+    }
+
+    @Test
+    void oneLoopBridgeMovesBuffersInsteadOfCopying() throws Exception {
+        Result r = bridge(first, first);
+        assertEquals(FRAMES, r.cZeroCopy, "every forwarded frame moves by index");
+        int same = 0;
+        for (int i = 0; i < FRAMES; i++) {
+            if (r.bufIdxAtB[i] == r.bufIdxAtD[i]) {
+                same++;
+            }
+        }
+        assertTrue(same > 0, "D never saw a buffer B received");
+        assertEquals(FRAMES, same, "a frame moved by index arrives in the buffer it left in");
+    }
+
+    @Test
+    void bridgeAcrossLoopsCopies() throws Exception {
+        Result r = bridge(first, second);
+        assertEquals(0, r.cZeroCopy, "a frame of a channel on another loop must be copied");
+    }
+
+    private record Result(long cZeroCopy, int[] bufIdxAtB, int[] bufIdxAtD) {
+    }
+
+    /** Runs FRAMES frames through A -> B -> C -> D, B on {@code bLoop} and C on {@code cLoop}. */
+    private static Result bridge(EventLoop bLoop, EventLoop cLoop) throws Exception {
+        String name = NetmapTestPermutation.newPipeName();
+        int[] atB = new int[FRAMES];
+        int[] atD = new int[FRAMES];
+        List<String> errors = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(FRAMES);
+        int[] nextAtD = {0};
+        int[] nextAtB = {0};
+
+        NetmapChannel d = (NetmapChannel) new Bootstrap().group(second).channel(NetmapChannel.class)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf frame = (ByteBuf) msg;
+                        try {
+                            int expected = nextAtD[0]++;
+                            String bad = check(frame, expected);
+                            if (bad != null) {
+                                errors.add("D: " + bad);
+                            } else {
+                                atD[expected] = lastDeliveredBufIdx((NetmapChannel) ctx.channel());
+                            }
+                        } finally {
+                            frame.release();
+                            done.countDown();
+                        }
+                    }
+                })
+                .bind(NetmapAddress.of(name + "}2")).sync().channel();
+        NetmapChannel c = (NetmapChannel) new Bootstrap().group(cLoop).channel(NetmapChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(NetmapAddress.of(name + "{2")).sync().channel();
+        NetmapChannel b = (NetmapChannel) new Bootstrap().group(bLoop).channel(NetmapChannel.class)
+                .option(NetmapChannelOption.RX_ZERO_COPY, true)
+                .option(NetmapChannelOption.RX_EXTRA_BUFFERS, 32)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        int seq = nextAtB[0]++;
+                        if (seq < FRAMES) {
+                            atB[seq] = lastDeliveredBufIdx((NetmapChannel) ctx.channel());
+                        }
+                        c.write(msg, c.voidPromise());
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        c.flush();
+                    }
+                })
+                .bind(NetmapAddress.of(name + "}1")).sync().channel();
+        NetmapChannel a = (NetmapChannel) new Bootstrap().group(second).channel(NetmapChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(NetmapAddress.of(name + "{1")).sync().channel();
+        try {
+            for (int i = 0; i < FRAMES; i++) {
+                ByteBuf frame = a.alloc().directBuffer(LENGTH);
+                for (int k = 0; k < LENGTH; k += 4) {
+                    frame.writeInt(k == 0 ? i : i * 31 + k);
+                }
+                a.write(frame);
+                if (i % 16 == 15) {
+                    a.flush();
+                }
+            }
+            a.flush();
+            assertTrue(done.await(30, TimeUnit.SECONDS), "D received " + (FRAMES - done.getCount()) + " of " + FRAMES);
+            assertEquals(List.of(), second.submit(() -> List.copyOf(errors)).get(10, TimeUnit.SECONDS));
+            long zeroCopy = c.eventLoop().submit(c::txZeroCopyFrames).get(10, TimeUnit.SECONDS);
+            return new Result(zeroCopy, atB, atD);
+        } finally {
+            a.close().sync();
+            b.close().sync();
+            c.close().sync();
+            d.close().sync();
+        }
+    }
+
+    /** What is wrong with a received frame, or null when it is frame {@code seq} intact. */
+    private static String check(ByteBuf frame, int seq) {
+        if (frame.readableBytes() != LENGTH) {
+            return "frame " + seq + " has " + frame.readableBytes() + " bytes";
+        }
+        int base = frame.readerIndex();
+        for (int k = 0; k < LENGTH; k += 4) {
+            int want = k == 0 ? seq : seq * 31 + k;
+            int got = frame.getInt(base + k);
+            if (got != want) {
+                return "frame " + seq + " at byte " + k + ": " + got + " instead of " + want;
+            }
+        }
+        return null;
+    }
+
+    /** The buffer index of the frame being delivered: the slot just before the RX ring's cur. */
+    private static int lastDeliveredBufIdx(NetmapChannel ch) {
+        NetmapRing ring = ch.port().rxRing(0);
+        int cur = ring.cur();
+        int slot = cur == 0 ? ring.numSlots() - 1 : cur - 1;
+        return ring.bufIdx(slot);
+    }
+}
