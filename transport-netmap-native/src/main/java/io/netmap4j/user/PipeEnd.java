@@ -109,6 +109,7 @@ final class PipeEnd {
     private long rxResets;
     private long rxDropped;
     private long peerErrors;
+    private long ringErrors;
 
     PipeEnd(String name, RegionFile file, BufferPool pool, PeerWatch watch, Doorbell bell, int pair, int end,
             int registration, int txSlots, int rxSlots, boolean bindTx, boolean bindRx) {
@@ -150,30 +151,25 @@ final class PipeEnd {
         int hwtail = own(L_TX_HWTAIL, n);
         int head = mem.get(JAVA_INT, tx + HEAD);
         int cur = mem.get(JAVA_INT, tx + CUR);
-        // netmap's txsync prologue: hwcur <= head <= cur <= hwtail, going forward from hwcur
-        if (head < 0 || head >= n || cur < 0 || cur >= n
-                || dist(hwcur, head, n) > dist(hwcur, cur, n) || dist(hwcur, cur, n) > dist(hwcur, hwtail, n)) {
-            resetRing(tx, hwcur, hwtail);
-            txResets++;
+        if (!prologue(tx, head, cur, hwcur, hwtail, n)) {
             return false;
         }
         boolean moved = false;
         if (head != hwcur) {
             int publish = hwcur;
             int frags = 0;
+            boolean changed = false;
             for (int i = hwcur; i != head; i = i + 1 == n ? 0 : i + 1) {
-                long s = tx + SLOTS + i * SLOT;
-                long d = mem.get(DESCRIPTOR, s);
+                long d = mem.get(DESCRIPTOR, tx + SLOTS + i * SLOT);
                 int flags = flags(d);
                 if (!validBuffer(bufIdx(d)) || len(d) > BUF_SIZE || frags >= MAX_FRAGS) {
+                    // Stricter than a kernel pipe, which would hand the peer a descriptor that
+                    // names no buffer: drop what was queued, as netmap_ring_reinit would.
                     resetRing(tx, hwcur, hwtail);
                     txResets++;
                     return false;
                 }
-                if ((flags & NS_BUF_CHANGED) != 0) {
-                    // netmap clears it in transit: the new buffer index needs no further action here
-                    mem.set(JAVA_SHORT, s + S_FLAGS, (short) (flags & ~NS_BUF_CHANGED));
-                }
+                changed |= (flags & NS_BUF_CHANGED) != 0;
                 if ((flags & NS_MOREFRAG) != 0) {
                     frags++;
                 } else {
@@ -182,7 +178,12 @@ final class PipeEnd {
                 }
             }
             if (publish != hwcur) {
+                // the whole slot travels, flags included: the peer sees NS_BUF_CHANGED as the
+                // sender set it, and only the sender's copy is cleared (netmap_pipe_txsync)
                 copySlots(tx, peerRx, hwcur, publish, n);
+                if (changed) {
+                    clearBufChanged(tx, hwcur, publish, n);
+                }
                 // release: the descriptors copied above become visible to the peer no later than
                 // the index that tells it they are there (pairs with the acquire in its rxsync)
                 INT.setRelease(mem, myLine + L_TX_HWCUR, publish);
@@ -230,29 +231,26 @@ final class PipeEnd {
         int hwtail = own(L_RX_HWTAIL, n);
         int head = mem.get(JAVA_INT, rx + HEAD);
         int cur = mem.get(JAVA_INT, rx + CUR);
-        // netmap's rxsync prologue: hwcur <= head <= cur <= hwtail
-        if (head < 0 || head >= n || cur < 0 || cur >= n
-                || dist(hwcur, head, n) > dist(hwcur, cur, n) || dist(hwcur, cur, n) > dist(hwcur, hwtail, n)) {
-            resetRing(rx, hwcur, hwtail);
-            rxResets++;
+        if (!prologue(rx, head, cur, hwcur, hwtail, n)) {
             return false;
         }
         boolean moved = false;
         if (head != hwcur) {
+            boolean changed = false;
             for (int i = hwcur; i != head; i = i + 1 == n ? 0 : i + 1) {
-                long s = rx + SLOTS + i * SLOT;
-                long d = mem.get(DESCRIPTOR, s);
+                long d = mem.get(DESCRIPTOR, rx + SLOTS + i * SLOT);
                 if (!validBuffer(bufIdx(d))) {
                     resetRing(rx, hwcur, hwtail); // our user put a bad buffer into a released slot
                     rxResets++;
                     return false;
                 }
-                int flags = flags(d);
-                if ((flags & NS_BUF_CHANGED) != 0) {
-                    mem.set(JAVA_SHORT, s + S_FLAGS, (short) (flags & ~NS_BUF_CHANGED));
-                }
+                changed |= (flags(d) & NS_BUF_CHANGED) != 0;
             }
+            // as in netmap_pipe_rxsync: whole slots go back, and only our copy loses NS_BUF_CHANGED
             copySlots(rx, peerTx, hwcur, head, n);
+            if (changed) {
+                clearBufChanged(rx, hwcur, head, n);
+            }
             // release: the descriptors given back, and our user's reads of those buffers (which
             // came before it moved head), happen before the sender may refill them
             INT.setRelease(mem, myLine + L_RX_HWCUR, head);
@@ -415,6 +413,11 @@ final class PipeEnd {
         return peerErrors;
     }
 
+    /** Syncs refused because head or cur named a slot the user does not own (POLLERR, no reset). */
+    long ringErrors() {
+        return ringErrors;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**
@@ -429,6 +432,48 @@ final class PipeEnd {
                     + n + " slots); close both ends to reset the pipe");
         }
         return v;
+    }
+
+    /**
+     * netmap's sync prologue: {@code hwcur <= head <= cur <= hwtail}, going forward from hwcur.
+     * When it fails, the ring is reset only if head or cur is not a slot number at all
+     * (netmap_ring_reinit resets on indices past {@code num_slots - 1}); an index that is a slot
+     * but not one the user owns leaves the ring as the user wrote it, and only POLLERR says so,
+     * as the kernel does. Either way nothing moves in this sync. (The kernel then also takes the
+     * bad head as its idea of the user's head, and an RX sync goes on with it; that is a slip of
+     * netmap_ring_reinit, not part of the protocol, and is not copied here.)
+     *
+     * @return true if the sync may go on
+     */
+    private boolean prologue(long ring, int head, int cur, int hwcur, int hwtail, int n) {
+        if (head >= 0 && head < n && cur >= 0 && cur < n
+                && dist(hwcur, head, n) <= dist(hwcur, cur, n) && dist(hwcur, cur, n) <= dist(hwcur, hwtail, n)) {
+            return true;
+        }
+        int tail = mem.get(JAVA_INT, ring + TAIL);
+        if (head < 0 || head >= n || cur < 0 || cur >= n || tail < 0 || tail >= n) {
+            resetRing(ring, hwcur, hwtail);
+            if (ring == tx) {
+                txResets++;
+            } else {
+                rxResets++;
+            }
+        } else {
+            errorPending = true;
+            ringErrors++;
+        }
+        return false;
+    }
+
+    /** Clears NS_BUF_CHANGED in slots {@code [from, to)} of a ring of this end. */
+    private void clearBufChanged(long ring, int from, int to, int n) {
+        for (int i = from; i != to; i = i + 1 == n ? 0 : i + 1) {
+            long s = ring + SLOTS + i * SLOT + S_FLAGS;
+            int flags = Short.toUnsignedInt(mem.get(JAVA_SHORT, s));
+            if ((flags & NS_BUF_CHANGED) != 0) {
+                mem.set(JAVA_SHORT, s, (short) (flags & ~NS_BUF_CHANGED));
+            }
+        }
     }
 
     /** netmap_ring_reinit: head = cur = hwcur, tail = hwtail, and POLLERR on the next poll. */

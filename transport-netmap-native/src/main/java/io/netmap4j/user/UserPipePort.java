@@ -198,7 +198,10 @@ public final class UserPipePort extends NetmapPort {
         return end.rxDropped();
     }
 
-    /** Times a ring was reset because its head or cur (or a slot) broke the netmap rules. */
+    /**
+     * Times a ring was reset (head = cur = the kernel's hwcur, tail = hwtail, queued frames
+     * dropped) because head, cur or tail was past the last slot, or a slot named no buffer.
+     */
     public long ringResets() {
         return end.txResets() + end.rxResets();
     }
@@ -209,6 +212,15 @@ public final class UserPipePort extends NetmapPort {
      */
     public long doorbellWrites() {
         return bell.rings;
+    }
+
+    /**
+     * Syncs refused with POLLERR because this port's user set head or cur to a slot it does not
+     * own; the ring was left as the user wrote it (see {@link #ringResets()} for indices that
+     * were not slots at all).
+     */
+    public long ringErrors() {
+        return end.ringErrors();
     }
 
     /** Indices from the peer that broke the protocol and were ignored. */

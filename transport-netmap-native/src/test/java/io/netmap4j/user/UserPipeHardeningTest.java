@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
+import static io.netmap4j.abi.NetmapConstants.POLLIN;
 import static io.netmap4j.abi.NetmapConstants.POLLOUT;
 import static io.netmap4j.user.PipeLayout.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -110,6 +111,22 @@ class UserPipeHardeningTest {
         tx.advance(1);
         p[0].txSync();
         assertEquals(2, p[0].ringResets());
+    }
+
+    @Test
+    void aHeadOnASlotTheUserDoesNotOwnIsCountedNotReset() throws Exception {
+        UserPipePort[] p = pair(parent());
+        NetmapRing rx = p[1].rxRing(0);
+        rx.head(5); // nothing received: slot 5 is not the user's
+        assertEquals(POLLERR, p[1].poll(POLLIN, 0) & POLLERR);
+        assertEquals(5, rx.head(), "left as the user wrote it");
+        assertEquals(1, p[1].ringErrors());
+        assertEquals(0, p[1].ringResets());
+        rx.head(-1); // not a slot at all
+        assertEquals(POLLERR, p[1].poll(POLLIN, 0) & POLLERR);
+        assertEquals(0, rx.head(), "reset to hwcur");
+        assertEquals(1, p[1].ringResets());
+        assertEquals(0, p[1].poll(POLLIN, 0), "POLLERR is reported once per error");
     }
 
     @Test
