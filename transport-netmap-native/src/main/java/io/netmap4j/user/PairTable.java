@@ -181,23 +181,6 @@ final class PairTable {
         file.unlinkFifos(k);
     }
 
-    /** Sets head, cur and tail of both rings of {@code end} from the kernel-private indices. */
-    void resetUserView(int k, int end) {
-        int txSlots = slots(k, end == MASTER);
-        int rxSlots = slots(k, end != MASTER);
-        long line = line(k, end);
-        resetRing(ring(k, txRing(end)), mem.get(JAVA_INT, line + L_TX_HWCUR), mem.get(JAVA_INT, line + L_TX_HWTAIL), txSlots);
-        resetRing(ring(k, rxRing(end)), mem.get(JAVA_INT, line + L_RX_HWCUR), mem.get(JAVA_INT, line + L_RX_HWTAIL), rxSlots);
-    }
-
-    private void resetRing(long ring, int hwcur, int hwtail, int n) {
-        if (hwcur >= 0 && hwcur < n && hwtail >= 0 && hwtail < n) {
-            mem.set(JAVA_INT, ring + netmap_ring.head$offset(), hwcur);
-            mem.set(JAVA_INT, ring + netmap_ring.cur$offset(), hwcur);
-            mem.set(JAVA_INT, ring + RING_TAIL, hwtail);
-        }
-    }
-
     private void freeRingBuffers(int k, int sender, int n) {
         long tx = ring(k, txRing(sender)) + RING_HEADER;
         long rx = ring(k, rxRing(1 - sender)) + RING_HEADER;

@@ -112,11 +112,10 @@ final class PipeRegistration {
                         + (r.exclusive() ? "already, and /x asks for it alone" : "exclusively (/x) by another user")
                         + ". Close the other registration first", io.netmap4j.abi.Errno.EBUSY, null);
             }
-            if (!pairs.endHeld(k, r.end())) {
-                // first registration of this end (again): its rings start from the kernel's view,
-                // whatever a previous user left in head, cur and tail
-                pairs.resetUserView(k, r.end());
-            }
+            // An end opened again while its peer lives keeps its rings as the previous user left
+            // them, as netmap_pipe_reg_both does: frames that user read (head moved) are not
+            // delivered again, and what it queued for sending (head past hwcur) goes out with the
+            // next txsync. The syncs validate head and cur as always.
             for (int s = 0; s < NIFS_PER_END && j < 0; s++) {
                 if (file.tryLockByte(registrationLockByte(k, r.end(), s))) {
                     j = s;

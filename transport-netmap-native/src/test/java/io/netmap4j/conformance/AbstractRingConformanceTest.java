@@ -262,7 +262,9 @@ public abstract class AbstractRingConformanceTest {
         slave.rxSync();
         NetmapRing rx = slave.rxRing(0);
         assertEquals(spare, rx.bufIdx(0));
-        assertEquals(0, rx.flags(0) & NS_BUF_CHANGED, "cleared in transit");
+        // netmap_pipe_txsync copies the whole slot, flags included, then clears the sender's copy
+        assertEquals(NS_BUF_CHANGED, rx.flags(0) & NS_BUF_CHANGED, "the receiver sees the flag as it was sent");
+        assertEquals(0, tx.flags(0) & NS_BUF_CHANGED, "the sender's slot is cleared");
         assertEquals(77, seqAt(rx, 0));
         assertEquals(old, master.extraBuffersHead());
     }
@@ -319,23 +321,58 @@ public abstract class AbstractRingConformanceTest {
     }
 
     @Test
-    void aBrokenHeadResetsTheRingAndPollSaysPollerr() throws Exception {
+    void aHeadPastTheLastSlotResetsTheRingAndPollSaysPollerr() throws Exception {
         NetmapPort[] p = pair(16);
         NetmapRing tx = p[0].txRing(0);
         send(tx, 1, 64);
         p[0].txSync();
-        tx.head(tx.advanceBy(tx.tail(), 1)); // past tail: not the user's slot
+        tx.head(16); // not a slot at all: netmap_ring_reinit resets the ring
         int ready = p[0].poll(POLLOUT, 0);
         assertEquals(POLLERR, ready & POLLERR);
         assertEquals(1, tx.head(), "reset to the kernel's hwcur");
         assertEquals(1, tx.cur());
+        assertEquals(15, tx.tail(), "and tail to its hwtail");
         assertTrue(tx.invariantsHold());
         send(tx, 2, 64);
         p[0].txSync();
         p[1].rxSync();
         assertEquals(2, p[1].rxRing(0).space(), "the ring works after the reset");
+        assertEquals(1, seqAt(p[1].rxRing(0), 0));
+        assertEquals(2, seqAt(p[1].rxRing(0), 1));
     }
 
+    /**
+     * A head that is a slot, but not one the user owns, is refused without a reset: the kernel
+     * resets a ring only when an index is past the last slot. (It also adopts the bad head as
+     * the user's, so what a further sync with it would do differs; only a repaired ring is
+     * tested here.)
+     */
+    @Test
+    void aHeadOutsideTheUsersSlotsSaysPollerrAndLeavesTheRingAsItIs() throws Exception {
+        NetmapPort[] p = pair(16);
+        NetmapRing tx = p[0].txRing(0);
+        send(tx, 1, 64);
+        p[0].txSync();
+        tx.head(0); // behind hwcur (1): that slot went to the peer
+        int ready = p[0].poll(POLLOUT, 0);
+        assertEquals(POLLERR, ready & POLLERR);
+        assertEquals(0, tx.head(), "the ring stays as the user wrote it");
+        assertEquals(1, tx.cur());
+        p[1].rxSync();
+        assertEquals(1, p[1].rxRing(0).space(), "nothing more was sent");
+        tx.head(1); // repaired
+        send(tx, 2, 64);
+        p[0].txSync();
+        p[1].rxSync();
+        assertEquals(2, p[1].rxRing(0).space(), "the repaired ring sends again");
+        assertEquals(2, seqAt(p[1].rxRing(0), 1));
+    }
+
+    /**
+     * Reopening an end that its peer kept alive continues from the rings as the previous user
+     * left them (netmap_pipe_reg_both leaves them as they are): frames that user read, moving
+     * head, are not delivered again, even though no sync told the pipe before it closed.
+     */
     @Test
     void anEndCanCloseAndReopenWhileThePeerLives() throws Exception {
         String base = pipeName();
@@ -359,19 +396,38 @@ public abstract class AbstractRingConformanceTest {
         master.txSync();
         NetmapPort again = open(base + "}1");
         NetmapRing rx2 = again.rxRing(0);
+        assertEquals(2, rx2.head(), "head as the previous user left it");
+        assertEquals(2, rx2.cur());
         again.rxSync();
         int h = rx2.head();
-        assertEquals(1, seqAt(rx2, h), "frames not released wait for the reopened end");
         int n = rx2.space();
+        assertEquals(4, n, "frames 2 to 5 wait for the reopened end");
         for (int i = 0; i < n; i++) {
-            assertEquals(1 + i, seqAt(rx2, h));
+            assertEquals(2 + i, seqAt(rx2, h), "frame 1 is not delivered twice");
             h = rx2.next(h);
         }
-        assertEquals(5, n);
         rx2.advance(h);
         again.rxSync();
         master.txSync();
         assertEquals(15, tx.space(), "every slot came back");
+    }
+
+    @Test
+    void framesQueuedBeforeACloseLeaveWithTheNextUsersSync() throws Exception {
+        String base = pipeName();
+        NetmapPort slave = open(base + "}1@conf:slots=16");
+        NetmapPort master = open(base + "{1@conf:slots=16");
+        send(master.txRing(0), 7, 64);
+        send(master.txRing(0), 8, 64);
+        master.close(); // queued, never synced
+        NetmapPort again = open(base + "{1");
+        assertEquals(2, again.txRing(0).head());
+        again.txSync();
+        NetmapRing rx = slave.rxRing(0);
+        slave.rxSync();
+        assertEquals(2, rx.space());
+        assertEquals(7, seqAt(rx, 0));
+        assertEquals(8, seqAt(rx, 1));
     }
 
     @Test
