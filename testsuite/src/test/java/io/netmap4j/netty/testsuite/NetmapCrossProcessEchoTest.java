@@ -1,9 +1,11 @@
 package io.netmap4j.netty.testsuite;
 
+import io.netmap4j.NetmapPorts;
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapTxBatch;
 import io.netmap4j.netty.NetmapTxSlots;
+import io.netmap4j.user.UserBackend;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -42,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The pipe permutation across processes: the peer channel lives in another JVM
@@ -112,9 +115,16 @@ class NetmapCrossProcessEchoTest {
         peer.assertNoTrouble();
     }
 
+    /**
+     * A user-backend promise: netmap's kernel pipes say nothing when the process at the other end
+     * dies (its descriptor is closed as by close(2), and the end waits, as after a clean close, for
+     * a new user), so there the channel stays open and its TX ring fills up.
+     */
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void killingThePeerClosesThisChannelWithinTwoSeconds() throws Throwable {
+        assumeTrue(NetmapPorts.defaultBackend() instanceof UserBackend,
+                "peer-death detection is a promise of the user backend; kernel pipes do not report it");
         String name = NetmapTestPermutation.newPipeName();
         Peer peer = startPeer(name + "}1");
         Checker checker = new Checker(Integer.MAX_VALUE);

@@ -1,5 +1,6 @@
 package io.netmap4j.netty.testsuite;
 
+import io.netmap4j.NetmapPorts;
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapIoHandler;
@@ -30,7 +31,10 @@ public final class NetmapEchoPeer {
     private NetmapEchoPeer() {
     }
 
-    /** Starts this class in a new JVM with the test's class path, echoing on port {@code name}. */
+    /**
+     * Starts this class in a new JVM with the test's class path, echoing on port {@code name},
+     * with this JVM's backend (a pipe's two ends must be on the same one) and shm directory.
+     */
     static Process start(String name) throws IOException {
         List<String> cmd = List.of(System.getProperty("java.home") + "/bin/java",
                 "-cp", System.getProperty("java.class.path"),
@@ -38,6 +42,7 @@ public final class NetmapEchoPeer {
                 "-Dio.netty.leakDetection.level=paranoid",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", // a small, quick-starting helper process
                 "-D" + UserBackend.SHM_DIR_PROPERTY + "=" + UserBackend.shmDir(),
+                "-D" + NetmapPorts.BACKEND_PROPERTY + "=" + NetmapPorts.defaultBackend().name(),
                 NetmapEchoPeer.class.getName(), name);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
