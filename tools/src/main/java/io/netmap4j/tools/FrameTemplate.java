@@ -7,15 +7,19 @@ import java.nio.ByteOrder;
  * The frame the generator sends, as pkt-gen does: Ethernet + IPv4 + UDP with valid checksums
  * (so that a real host stack on the other side of a veth or NIC accepts it), and a 64-bit
  * sequence number at the start of the UDP payload, which the receiver checks for loss and
- * order.
+ * order. The rest of the payload is a fixed pattern; its first four bytes after the sequence
+ * number are the signature by which a receiver tells this tool's frames from anyone else's
+ * (netmap's C pkt-gen sends to the same addresses and ports by default).
  */
 public final class FrameTemplate {
     /** Ethernet (14) + IPv4 (20) + UDP (8). */
     public static final int HEADERS = 42;
     /** Where the sequence number sits. */
     public static final int SEQUENCE_OFFSET = HEADERS;
-    /** The smallest frame that holds the headers and the sequence number. */
-    public static final int MIN_SIZE = HEADERS + 8;
+    /** Where the signature sits: right after the sequence number. */
+    public static final int SIGNATURE_OFFSET = SEQUENCE_OFFSET + 8;
+    /** The smallest frame that holds the headers, the sequence number and the signature. */
+    public static final int MIN_SIZE = SIGNATURE_OFFSET + 4;
     /** Largest frame without a VLAN tag or jumbo frames. */
     public static final int MAX_SIZE = 1514;
 
@@ -38,7 +42,7 @@ public final class FrameTemplate {
         // UDP checksum 0 means "none" for IPv4, which every stack accepts.
         b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) (ipLen - 20)).putShort((short) 0);
         for (int i = HEADERS; i < size; i++) {
-            b.put(i, (byte) ('a' + (i % 26)));
+            b.put(i, pattern(i));
         }
         this.bytes = b.array();
     }
@@ -49,6 +53,15 @@ public final class FrameTemplate {
                 new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
                 0x0a000001, 0x0a010001, 1234, 4321);
     }
+
+    /** The payload byte at frame offset {@code i}. */
+    private static byte pattern(int i) {
+        return (byte) ('a' + (i % 26));
+    }
+
+    /** The signature, as a big-endian int at {@link #SIGNATURE_OFFSET}. */
+    public static final int SIGNATURE = (pattern(SIGNATURE_OFFSET) & 0xff) << 24 | (pattern(SIGNATURE_OFFSET + 1) & 0xff) << 16
+            | (pattern(SIGNATURE_OFFSET + 2) & 0xff) << 8 | pattern(SIGNATURE_OFFSET + 3) & 0xff;
 
     public int size() {
         return bytes.length;

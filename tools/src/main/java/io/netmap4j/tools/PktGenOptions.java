@@ -272,7 +272,7 @@ public final class PktGenOptions {
               -i PORT       port name (default netmap:pktgen{0). Pipes: netmap:NAME{ID and netmap:NAME}ID;
                             with the kernel module also netmap:eth0, netmap:eth0-1, vale0:p, ...
               -I PORT       the second port of txrx and pingpong (default: the pipe peer of -i)
-              -l LEN        frame length in bytes without FCS, 50..1514 (default 60)
+              -l LEN        frame length in bytes without FCS, 54..1514 (default 60)
               -b BATCH      frames per TX sync (default 512)
               -R RATE       send at most RATE frames per second (default: as fast as possible)
               -T SECONDS    stop after this many seconds; 0 = no limit (default 5, or no limit with -n)

@@ -8,7 +8,8 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * The receiving side: counts frames and checks their sequence numbers. A number above the
  * expected one counts the skipped ones as lost; a number below it (late, or repeated) counts as
- * out of order. Counters are kept in plain fields on the event loop and published once per read
+ * out of order. Frames without this tool's signature (from another generator, or too short to
+ * carry one) are counted as foreign and their bytes are not read as sequence numbers. Counters are kept in plain fields on the event loop and published once per read
  * batch, in {@code channelReadComplete}.
  */
 final class RxChecker extends ChannelInboundHandlerAdapter {
@@ -20,10 +21,10 @@ final class RxChecker extends ChannelInboundHandlerAdapter {
     private long batchBytes;
     private long lostCount;
     private long lateCount;
-    private long shortCount;
+    private long foreignCount;
     private volatile long lost;
     private volatile long outOfOrder;
-    private volatile long tooShort;
+    private volatile long foreign;
     private volatile boolean finished;
 
     /** @param limit frames after which to close the channel, 0 for no limit */
@@ -40,10 +41,11 @@ final class RxChecker extends ChannelInboundHandlerAdapter {
             return;
         }
         int length = buf.readableBytes();
-        if (length < FrameTemplate.MIN_SIZE) {
-            shortCount++;
+        int base = buf.readerIndex();
+        if (length < FrameTemplate.MIN_SIZE || buf.getInt(base + FrameTemplate.SIGNATURE_OFFSET) != FrameTemplate.SIGNATURE) {
+            foreignCount++;
         } else {
-            long seq = buf.getLong(buf.readerIndex() + FrameTemplate.SEQUENCE_OFFSET);
+            long seq = buf.getLong(base + FrameTemplate.SEQUENCE_OFFSET);
             if (seq == expected) {
                 expected++;
             } else if (seq > expected) {
@@ -76,7 +78,7 @@ final class RxChecker extends ChannelInboundHandlerAdapter {
         }
         lost = lostCount;
         outOfOrder = lateCount;
-        tooShort = shortCount;
+        foreign = foreignCount;
     }
 
     @Override
@@ -95,9 +97,9 @@ final class RxChecker extends ChannelInboundHandlerAdapter {
         return outOfOrder;
     }
 
-    /** Frames too short to hold a sequence number. */
-    long tooShort() {
-        return tooShort;
+    /** Frames that are not this tool's (no signature), counted but not checked. */
+    long foreign() {
+        return foreign;
     }
 
     /** The limit was reached or the channel closed. */

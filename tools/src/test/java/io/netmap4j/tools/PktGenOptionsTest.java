@@ -81,8 +81,8 @@ class PktGenOptionsTest {
     @Test
     void badArgumentsNameTheArgument() {
         assertMessage("unknown argument '--fast'", "--fast");
-        assertMessage("-l 49: must be from 50 to 1514", "-l", "49");
-        assertMessage("-l 1515: must be from 50 to 1514", "-l", "1515");
+        assertMessage("-l 53: must be from 54 to 1514", "-l", "53");
+        assertMessage("-l 1515: must be from 54 to 1514", "-l", "1515");
         assertMessage("-b 0: must be from 1 to 65536", "-b", "0");
         assertMessage("-R fast: not a number", "-R", "fast");
         assertMessage("-n needs a value", "-n");
@@ -92,7 +92,7 @@ class PktGenOptionsTest {
         assertMessage("-f txrx runs both ends in this process", "-i", "netmap:eth0");
         assertMessage("-I is only for the two-sided functions", "-f", "rx", "-I", "netmap:x{1");
         assertMessage("-R limits what is sent", "-f", "rx", "-R", "10");
-        assertMessage("-l 50: ping frames need at least 58 bytes", "-f", "ping", "-l", "50");
+        assertMessage("-l 54: ping frames need at least 58 bytes", "-f", "ping", "-l", "54");
     }
 
     private static void assertMessage(String expectedStart, String... args) {
