@@ -8,6 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The netmap control requests that do not register a port, as the {@code vale-ctl} tool makes
@@ -19,8 +21,22 @@ import java.util.List;
  * {@link io.netmap4j.core.NoSuchPortException} and {@link io.netmap4j.core.PortBusyException}).
  * Each request uses memory of its own, so one instance may serve several threads; only
  * {@link #close()} must not race with a request.
+ *
+ * <h2>A netmap bug with persistent VALE interfaces</h2>
+ * A persistent VALE interface ({@link #valeNewIf}) attached to a switch as {@code valeX:Y} is
+ * renamed {@code Y} inside the module by the next PORT_INFO_GET of it (under either name) and by
+ * the first REGISTER of it (opening {@code valeX:Y}), because netmap_update_config copies the
+ * interface's name into the port's. From then on VALE_DETACH cannot find {@code valeX:Y} (ENXIO)
+ * and the port stays on the switch until the module is reloaded. Netmap's own vale-ctl and
+ * pkt-gen trigger it the same way. This class never makes such a request on its own; it refuses
+ * {@link #portInfo} for an attached interface that it created (ask before attaching, or use what
+ * {@link #valeNewIf} answered), and {@link #valeDetach} says when a port was renamed. NICs
+ * attached to a switch are not affected.
  */
 public final class NetmapControl implements AutoCloseable {
+    /** Persistent VALE interfaces made by {@link #valeNewIf} in this JVM and not deleted since. */
+    private static final Set<String> PERSISTENT_HERE = ConcurrentHashMap.newKeySet();
+
     private final KernelCalls calls;
     private final String devicePath;
     private final int fd;
@@ -54,6 +70,13 @@ public final class NetmapControl implements AutoCloseable {
      *             a leading {@code netmap:} is dropped
      */
     public PortInfo portInfo(String name) throws NetmapException {
+        String bare = interfaceName(name);
+        if (PERSISTENT_HERE.contains(bare) && attachedAs(bare) != null) {
+            throw new NetmapException("get port info of " + name + " refused: " + bare + " is a persistent VALE "
+                    + "interface attached to a switch, and netmap would rename its port to " + bare + " (a netmap "
+                    + "bug), after which it cannot be detached. Ask before attaching it, or use what valeNewIf "
+                    + "answered");
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment r = ControlRequests.portInfoGet(arena, name);
             send(r, "get port info of", name);
@@ -73,7 +96,8 @@ public final class NetmapControl implements AutoCloseable {
     /**
      * VALE_ATTACH: attaches interface {@code port} (a NIC, or a persistent VALE port made with
      * {@link #valeNewIf}) to switch {@code valeSwitch}, with its NIC rings only, like
-     * {@code vale-ctl -a vale0:eth0}. The switch is created if needed.
+     * {@code vale-ctl -a vale0:eth0}. The switch is created if needed. Opening an attached
+     * persistent VALE port makes it undetachable (see the class comment).
      *
      * @param valeSwitch the switch, {@code vale} plus an optional identifier, e.g. {@code vale0}
      * @param port       the interface name, e.g. {@code eth0}
@@ -106,9 +130,47 @@ public final class NetmapControl implements AutoCloseable {
     public int valeDetach(String name) throws NetmapException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment r = ControlRequests.valeDetach(arena, name);
-            send(r, "detach", name);
+            try {
+                send(r, "detach", name);
+            } catch (NetmapException e) {
+                String bare = interfaceName(name);
+                if (e.errno() == Errno.ENXIO && !bare.equals(name) && listedAs(bare)) {
+                    throw new NetmapException("detach " + name + " failed: netmap renamed the port to " + bare
+                            + " when it was opened or asked for its port info while attached (a netmap bug with "
+                            + "persistent VALE interfaces), and cannot find it under " + name + " any more; it "
+                            + "stays on the switch until the netmap module is reloaded", Errno.ENXIO, e);
+                }
+                throw e;
+            }
             return ControlRequests.valeDetachPortIndex(r);
         }
+    }
+
+    /** The interface part of a port name: {@code Y} of {@code valeX:Y}, or the name without {@code netmap:}. */
+    private static String interfaceName(String name) {
+        String n = name.startsWith("netmap:") ? name.substring("netmap:".length()) : name;
+        int colon = n.indexOf(':');
+        return n.startsWith("vale") && colon > 0 ? n.substring(colon + 1) : n;
+    }
+
+    /** The full name under which interface {@code bare} is attached to a switch, or null. */
+    private String attachedAs(String bare) throws NetmapException {
+        for (ValePortId p : valeList()) {
+            if (p.name().endsWith(":" + bare) && p.name().startsWith("vale")) {
+                return p.name();
+            }
+        }
+        return null;
+    }
+
+    /** True if a switch lists a port under the bare name {@code bare}: a renamed one. */
+    private boolean listedAs(String bare) throws NetmapException {
+        for (ValePortId p : valeList()) {
+            if (p.name().equals(bare)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -152,6 +214,7 @@ public final class NetmapControl implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment r = ControlRequests.valeNewIf(arena, name, txSlots, rxSlots, txRings, rxRings, memId);
             send(r, "create VALE interface", name);
+            PERSISTENT_HERE.add(name);
             return ControlRequests.valeInterface(r);
         }
     }
@@ -161,6 +224,7 @@ public final class NetmapControl implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment r = ControlRequests.valeDelIf(arena, name);
             send(r, "delete VALE interface", name);
+            PERSISTENT_HERE.remove(name);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.netmap4j.kernel;
 
+import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapRing;
 import io.netmap4j.core.NoSuchPortException;
 import io.netmap4j.core.PortBusyException;
@@ -174,6 +175,30 @@ class KernelLiveTest {
                 control.valeDelIf("nm4jv0");
             }
             assertThrows(NoSuchPortException.class, () -> control.valeDelIf("nm4jv0"));
+        }
+    }
+
+    /**
+     * netmap renames an attached persistent VALE port to its interface name on PORT_INFO_GET or
+     * on its first REGISTER, after which it cannot be detached (a netmap bug). NetmapControl
+     * does not trigger it for the interfaces it made, and says what happened when it was.
+     */
+    @Test
+    void theRenameOfAttachedPersistentPortsIsAvoidedOrExplained() throws Exception {
+        try (NetmapControl control = NetmapControl.open()) {
+            control.valeNewIf("nm4jr0", 0, 0, 0, 0, 0);
+            control.valeAttach("valenm4jr", "nm4jr0");
+            NetmapException refused = assertThrows(NetmapException.class, () -> control.portInfo("valenm4jr:nm4jr0"));
+            assertTrue(refused.getMessage().contains("rename"), refused.getMessage());
+            assertThrows(NetmapException.class, () -> control.portInfo("nm4jr0"));
+            assertEquals(0, control.valeDetach("valenm4jr:nm4jr0"), "still detachable: nothing renamed it");
+            control.valeDelIf("nm4jr0");
+
+            control.valeNewIf("nm4jr1", 0, 0, 0, 0, 0);
+            control.valeAttach("valenm4jr", "nm4jr1");
+            open("valenm4jr:nm4jr1").close(); // the first REGISTER renames it, as netmap's pkt-gen does
+            NetmapException stuck = assertThrows(NetmapException.class, () -> control.valeDetach("valenm4jr:nm4jr1"));
+            assertTrue(stuck.getMessage().contains("renamed the port to nm4jr1"), stuck.getMessage());
         }
     }
 
