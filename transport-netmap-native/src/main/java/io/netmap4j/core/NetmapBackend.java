@@ -21,4 +21,15 @@ public interface NetmapBackend {
      * that a failed open leaks no file descriptor, mapping or shared file.
      */
     NetmapPort open(PortSpec spec) throws NetmapException;
+
+    /**
+     * How many NIC ring pairs the interface of {@code spec} has, so that a caller can bind each
+     * of them on its own ({@link PortSpec#ringPair(int)}): the larger of its TX and RX ring
+     * counts.
+     *
+     * @throws NetmapException if the interface does not exist, or this backend cannot tell
+     */
+    default int nicRingPairs(PortSpec spec) throws NetmapException {
+        throw new NetmapException("the " + name() + " backend cannot count the rings of " + spec);
+    }
 }

@@ -194,6 +194,23 @@ public final class KernelBackend implements NetmapBackend {
     }
 
     /**
+     * PORT_INFO_GET of the interface: the larger of its NIC TX and RX ring counts. Not for VALE
+     * names: an ephemeral VALE port exists only once registered, and asking about an attached
+     * persistent one renames it (see {@link NetmapControl}).
+     */
+    @Override
+    public int nicRingPairs(PortSpec spec) throws NetmapException {
+        if (spec.isVale() || spec.isPipe()) {
+            throw new NetmapException(spec + " is not a network interface, whose rings the kernel can count "
+                    + "before it is opened; a VALE port gets N ring pairs, -0 to -(N-1), from @conf:rings=N");
+        }
+        try (NetmapControl control = NetmapControl.open(calls, devicePath)) {
+            PortInfo info = control.portInfo(spec.requestName());
+            return Math.max(info.txRings(), info.rxRings());
+        }
+    }
+
+    /**
      * {@code @share=PORT}: the memory region PORT uses, asked on the same descriptor before it
      * is bound, as libnetmap does with PORT_INFO_GET.
      */

@@ -185,6 +185,29 @@ public final class PortSpec {
         return n == extraBuffers ? this : new PortSpec(this, flags, n);
     }
 
+    /**
+     * The name of NIC ring pair {@code k} of the port this name binds whole: {@code netmap:eth0}
+     * becomes {@code netmap:eth0-k}, with the same flags and options.
+     *
+     * @throws IllegalArgumentException if this name does not bind all NIC rings of an interface
+     *         (a pipe end, a ring mode already given, host rings), or {@code k} is not a ring number
+     */
+    public PortSpec ringPair(int k) {
+        if (mode != NR_REG_ALL_NIC || isPipe()) {
+            throw new IllegalArgumentException(text + " does not name all NIC rings of an interface, so it has no "
+                    + "ring pairs to split (write it as netmap:IF or valeS:PORT, without -N, ^, * or a pipe)");
+        }
+        if (k < 0 || k > NETMAP_RING_MASK) {
+            throw new IllegalArgumentException("ring " + k + " is not a ring number (0 to " + NETMAP_RING_MASK + ")");
+        }
+        String prefix = vale ? "" : "netmap:";
+        String head = prefix + requestName;
+        if (!text.startsWith(head)) {
+            throw new IllegalStateException("cannot find the port name " + head + " in " + text);
+        }
+        return parse(head + "-" + k + text.substring(head.length())).withExtraBuffers(extraBuffers);
+    }
+
     /** A copy with {@code flags} (NR_*) added to those of the name. */
     public PortSpec withFlags(long flags) {
         long all = this.flags | flags;

@@ -355,6 +355,20 @@ class PortSpecTest {
     }
 
     @Test
+    void aWholeInterfaceSplitsIntoRingPairs() {
+        PortSpec ring2 = PortSpec.parse("netmap:eth0/x@conf:slots=512").withExtraBuffers(8).ringPair(2);
+        assertEquals("netmap:eth0-2/x@conf:slots=512", ring2.toString());
+        assertEquals(PortSpec.parse("netmap:eth0-2/x@conf:slots=512").withExtraBuffers(8), ring2);
+        assertEquals("vale0:p-1", PortSpec.parse("vale0:p").ringPair(1).toString());
+        for (String name : new String[] {"netmap:eth0-1", "netmap:eth0^", "netmap:eth0*", "netmap:x{1"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> PortSpec.parse(name).ringPair(0), name);
+            assertTrue(e.getMessage().contains(name), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> PortSpec.parse("netmap:eth0").ringPair(-1));
+    }
+
+    @Test
     void hostRingModesAreRecognised() {
         assertTrue(PortSpec.parse("netmap:eth0^").bindsHostRings());
         assertTrue(PortSpec.parse("netmap:eth0^3").bindsHostRings());

@@ -93,7 +93,7 @@ class NetmapCrossProcessEchoTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void everyFrameComesBackInOrderAndIntact() throws Throwable {
         String name = NetmapTestPermutation.newPipeName();
         Peer peer = startPeer(name + "}1");
@@ -108,7 +108,7 @@ class NetmapCrossProcessEchoTest {
         }
         ChannelFuture burst = ch.writeAndFlush(new SequenceBatch(SWEEP, BURST));
 
-        assertEquals(TOTAL, checker.done.get(30, TimeUnit.SECONDS), "frames echoed");
+        assertEquals(TOTAL, checker.await(checker.done), "frames echoed");
         assertTrue(burst.sync().isSuccess());
         ch.close().sync();
         peer.closeCleanly();
@@ -121,7 +121,7 @@ class NetmapCrossProcessEchoTest {
      * a new user), so there the channel stays open and its TX ring fills up.
      */
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void killingThePeerClosesThisChannelWithinTwoSeconds() throws Throwable {
         assumeTrue(NetmapPorts.defaultBackend() instanceof UserBackend,
                 "peer-death detection is a promise of the user backend; kernel pipes do not report it");
@@ -131,7 +131,7 @@ class NetmapCrossProcessEchoTest {
         Channel ch = bind(name + "{1", checker);
         // a generator: never done, so traffic flows until the peer dies
         ChannelFuture generator = ch.writeAndFlush(new SequenceBatch(0, Integer.MAX_VALUE));
-        checker.reached(10_000).get(20, TimeUnit.SECONDS);
+        checker.await(checker.reached(10_000));
 
         long killed = System.nanoTime();
         peer.process.destroyForcibly(); // SIGKILL: the peer closes nothing
@@ -146,7 +146,7 @@ class NetmapCrossProcessEchoTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void aPeerThatClosesCleanlyLeavesThisChannelWorking() throws Throwable {
         String name = NetmapTestPermutation.newPipeName();
         int half = SWEEP / 2;
@@ -154,7 +154,7 @@ class NetmapCrossProcessEchoTest {
         Peer first = startPeer(name + "}1");
         Channel ch = bind(name + "{1", checker);
         sendSweep(ch, 0, half);
-        checker.reached(half).get(30, TimeUnit.SECONDS);
+        checker.await(checker.reached(half));
 
         first.closeCleanly();
         first.assertNoTrouble();
@@ -163,7 +163,7 @@ class NetmapCrossProcessEchoTest {
         // the end the first peer closed opens again in a new process, and the pipe goes on
         Peer second = startPeer(name + "}1");
         sendSweep(ch, half, SWEEP);
-        assertEquals(SWEEP, checker.done.get(30, TimeUnit.SECONDS), "frames echoed");
+        assertEquals(SWEEP, checker.await(checker.done), "frames echoed");
         assertTrue(ch.isActive());
         assertFalse(ch.closeFuture().isDone());
         ch.close().sync();
@@ -200,6 +200,7 @@ class NetmapCrossProcessEchoTest {
      * {@link #done} with the count once {@code expected} arrived, or with the first problem.
      */
     private static final class Checker extends SimpleChannelInboundHandler<ByteBuf> {
+        private static final int STALL_SECONDS = 15;
         final CompletableFuture<Integer> done = new CompletableFuture<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final AtomicInteger next = new AtomicInteger();
@@ -209,6 +210,30 @@ class NetmapCrossProcessEchoTest {
 
         Checker(int expected) {
             this.expected = expected;
+        }
+
+        /**
+         * Waits for {@code f} as long as frames keep coming: a stall of {@value #STALL_SECONDS} s
+         * fails, with the count so far. (A fixed deadline would fail on slow machines, such as an
+         * emulated guest, where the same traffic takes many times longer.)
+         */
+        <T> T await(CompletableFuture<T> f) throws Exception {
+            int seen = next.get();
+            long lastProgress = System.nanoTime();
+            while (true) {
+                try {
+                    return f.get(1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    int now = next.get();
+                    if (now != seen) {
+                        seen = now;
+                        lastProgress = System.nanoTime();
+                    } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+                        throw new AssertionError("no frame came back for " + STALL_SECONDS + " s; " + now
+                                + " of " + expected + " arrived", e);
+                    }
+                }
+            }
         }
 
         /** Completes once {@code count} frames came back intact. */
