@@ -191,7 +191,7 @@ class NetmapCrossProcessEchoTest {
     private Peer startPeer(String name) throws Exception {
         Peer peer = new Peer(NetmapEchoPeer.start(name));
         peers.add(peer);
-        peer.awaitLine("READY", 30);
+        peer.awaitLine("READY", 120); // a JVM start, which an emulated guest makes slow
         return peer;
     }
 
@@ -351,9 +351,9 @@ class NetmapCrossProcessEchoTest {
             OutputStream in = process.getOutputStream();
             in.write("close\n".getBytes(StandardCharsets.UTF_8));
             in.flush();
-            awaitLine("CLOSED", 10);
+            awaitLine("CLOSED", 60);
             in.close();
-            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "the echo peer did not exit");
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the echo peer did not exit");
             assertEquals(0, process.exitValue(), "exit status of the echo peer. Its output:\n" + log);
         }
 
