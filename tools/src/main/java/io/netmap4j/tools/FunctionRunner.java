@@ -126,6 +126,11 @@ final class FunctionRunner implements AutoCloseable {
         return interrupted;
     }
 
+    /** Ends {@link #run} as Ctrl-C would (from any thread). */
+    void stop() {
+        interrupted = true;
+    }
+
     /** Frames per second and bits per second of frame data, and the frame count, for report lines. */
     static String rate(String label, long frames, long bytes, long nanos) {
         return RateMeter.format(label, frames, bytes, nanos / 1e9) + String.format(Locale.ROOT, " %12d frames", frames);
