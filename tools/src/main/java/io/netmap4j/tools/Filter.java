@@ -105,6 +105,8 @@ public final class Filter {
             throw new Exception(why);
         }
         FilterHandler forward = new FilterHandler(table);
+        ForwardHandler[] forwarders = new ForwardHandler[2];
+        Channel[] ports = new Channel[2];
         FilterHandler backward = both ? new FilterHandler(table) : null;
         try (FunctionRunner runner = new FunctionRunner("filter", busyPoll)) {
             Channel a = runner.bind(in, new ChannelInitializer<Channel>() {
@@ -113,6 +115,7 @@ public final class Filter {
                     ch.pipeline().addLast(forward);
                 }
             });
+            ports[0] = a;
             Channel b = runner.bind(out, new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
@@ -123,10 +126,12 @@ public final class Filter {
             });
             // Each side forwards what its filter allows to the other; without --both, b's frames are dropped.
             a.eventLoop().submit(() -> {
-                a.pipeline().addLast(new ForwardHandler(b));
+                forwarders[0] = new ForwardHandler(b);
+                a.pipeline().addLast(forwarders[0]);
                 ChannelPipeline pb = b.pipeline();
                 if (backward != null) {
-                    pb.addLast(new ForwardHandler(a));
+                    forwarders[1] = new ForwardHandler(a);
+                    pb.addLast(forwarders[1]);
                 } else {
                     pb.addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
                         @Override
@@ -136,6 +141,7 @@ public final class Filter {
                     });
                 }
             }).sync();
+            ports[1] = b;
             o.println("filter " + in + " -> " + out + (both ? " and back" : "") + ": " + table.rules().size()
                     + " rules, default " + table.defaultAction().name().toLowerCase(Locale.ROOT));
             if (ready != null) {
@@ -179,6 +185,13 @@ public final class Filter {
         o.printf(Locale.ROOT, "%12d frames malformed (%s)%n", s.malformedFrames(),
                 table.malformedAction().name().toLowerCase(Locale.ROOT));
         o.printf(Locale.ROOT, "%d frames allowed, %d denied%n", allowed, denied);
+        for (int i = 0; i < 2; i++) {
+            if (forwarders[i] != null) {
+                o.printf(Locale.ROOT, "%s -> %s: %d frames forwarded, %d by buffer index (no copy), reads paused %d times%n",
+                        i == 0 ? in : out, i == 0 ? out : in, forwarders[i].forwarded(),
+                        ((io.netmap4j.netty.NetmapChannel) ports[1 - i]).txZeroCopyFrames(), forwarders[i].pauses());
+            }
+        }
         return new Result(allowed, denied, s, 0);
     }
 }

@@ -39,6 +39,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    /** How often the source paused because the target could not keep up. */
+    public long pauses() {
+        return outputs == null ? 0 : outputs.pauses();
+    }
+
     /** Frames forwarded so far. */
     public long forwarded() {
         return outputs == null ? 0 : outputs.forwarded(0);

@@ -10,7 +10,8 @@ import java.util.Objects;
 
 /**
  * The write side of a network function: frames read on a source channel go out on one of several
- * target channels with plain Netty writes, flushed once per read batch, with back-pressure: while
+ * target channels with plain Netty writes, flushed every {@link #FLUSH_EVERY} frames and at the end
+ * of each read batch, with back-pressure: while
  * any target is unwritable (above its high water mark) the source stops reading, and it reads
  * again once every target drained below its low water mark. For zero-copy forwarding (a buffer
  * index swap instead of a copy) put the source and the targets on one event loop and in one
@@ -20,9 +21,17 @@ import java.util.Objects;
  * the transport's own forwarding path when that lands. Use it on the source's event loop only.
  */
 public final class FrameOutputs {
+    /**
+     * Frames written to one target before it is flushed in the middle of a read batch. A zero-copy
+     * frame holds its RX slot until the flush moves it out, and the receiving channel gives slots
+     * back to its peer only at its next rxsync, which waits for the peer to send more: flushing
+     * only at the end of a large batch would leave the peer without free slots and stall both.
+     */
+    public static final int FLUSH_EVERY = 32;
+
     private final Channel source;
     private final Channel[] targets;
-    private final boolean[] written;
+    private final int[] written;
     private final long[] forwarded;
     private final ChannelHandler[] listeners;
     private boolean dirty;
@@ -36,7 +45,7 @@ public final class FrameOutputs {
             throw new IllegalArgumentException("at least one target channel is needed");
         }
         this.targets = targets.clone();
-        this.written = new boolean[targets.length];
+        this.written = new int[targets.length];
         this.forwarded = new long[targets.length];
         this.listeners = new ChannelHandler[targets.length];
         for (int i = 0; i < targets.length; i++) {
@@ -64,8 +73,11 @@ public final class FrameOutputs {
         }
         t.write(frame, t.voidPromise());
         forwarded[i]++;
-        written[i] = true;
         dirty = true;
+        if (++written[i] >= FLUSH_EVERY) {
+            written[i] = 0;
+            t.flush();
+        }
         if (!paused && !t.isWritable()) {
             paused = true;
             pauses++;
@@ -80,8 +92,8 @@ public final class FrameOutputs {
         }
         dirty = false;
         for (int i = 0; i < targets.length; i++) {
-            if (written[i]) {
-                written[i] = false;
+            if (written[i] != 0) {
+                written[i] = 0;
                 targets[i].flush();
             }
         }

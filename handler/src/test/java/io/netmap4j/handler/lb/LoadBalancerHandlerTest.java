@@ -25,7 +25,7 @@ class LoadBalancerHandlerTest {
     void bothDirectionsOfAFlowHashAlike() {
         FrameView v = new FrameView();
         Random r = new Random(5);
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 600; i++) {
             String a = "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256);
             String b = "192.168." + r.nextInt(256) + "." + r.nextInt(256);
             int pa = r.nextInt(65536);
@@ -64,7 +64,7 @@ class LoadBalancerHandlerTest {
     void flowsSpreadEvenlyOverTheOutputs() {
         FrameView v = new FrameView();
         int[] buckets = new int[4];
-        int flows = 20000;
+        int flows = 8000;
         Random r = new Random(9);
         for (int i = 0; i < flows; i++) {
             byte[] f = udp("10.0." + r.nextInt(256) + "." + r.nextInt(256), "10.1.0." + r.nextInt(8), 1024 + r.nextInt(60000), 53);
