@@ -1,6 +1,11 @@
 package io.netmap4j.tools;
 
 import io.netmap4j.handler.expr.FilterExpression;
+import io.netmap4j.handler.filter.FilterHandler;
+import io.netmap4j.handler.filter.RuleTable;
+import io.netmap4j.handler.lb.LoadBalancerHandler;
+import io.netmap4j.handler.pcap.PcapCaptureHandler;
+import io.netmap4j.handler.pcap.PcapWriter;
 import io.netmap4j.handler.frame.FrameBuilder;
 import io.netmap4j.handler.frame.FramePredicate;
 import io.netmap4j.handler.frame.FrameView;
@@ -8,6 +13,7 @@ import io.netmap4j.handler.testing.RandomFrames;
 import io.netmap4j.handler.testing.SampleFrames;
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
+import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -16,6 +22,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import org.junit.jupiter.api.AfterAll;
@@ -199,6 +206,77 @@ class FilterLbTest {
         assertEquals(0, pipeOf.get(ByteBufUtil.hexDump(frames.get(241))), "ARP goes to the default pipe");
         assertEquals(2, r.unhashed());
         assertTrue(report.toString(StandardCharsets.UTF_8).contains("netmap:" + name + "{3: "), report.toString());
+    }
+
+    /** The network-function example of the README, as written there (pipe names made unique). */
+    @Test
+    void theReadmeExampleTapsFiltersAndBalances(@TempDir Path dir) throws Exception {
+        String nf = "netmap:nfx" + PID;
+        Path tap = dir.resolve("in.pcap");
+        // --- README example begins (with nf for "netmap:nf" and tap for Path.of("in.pcap")) ---
+        RuleTable rules = RuleTable.parse("""
+                allow udp to any port 53
+                allow tcp to 10.0.0.0/8 port 80-443
+                deny any
+                """, "inline rules");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory());
+        Bootstrap b = new Bootstrap().group(group).channel(NetmapChannel.class)
+                .option(NetmapChannelOption.RX_ZERO_COPY, true);
+        Channel[] workers = new Channel[4];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = b.clone().handler(new ChannelInboundHandlerAdapter())
+                    .bind(NetmapAddress.of(nf + "{" + i)).sync().channel();
+        }
+        PcapWriter pcap = PcapWriter.create(tap);
+        Channel input = b.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(
+                        new PcapCaptureHandler(pcap).filter(FilterExpression.compile("not arp")),
+                        new FilterHandler(rules),
+                        new LoadBalancerHandler(workers, 0));
+            }
+        }).bind(NetmapAddress.of(nf + "}99")).sync().channel();
+        // --- README example ends ---
+        Collector[] outs = new Collector[4];
+        List<Channel> sinks = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            outs[k] = new Collector();
+            sinks.add(collect(nf + "}" + k, outs[k]));
+        }
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            frames.add(new FrameBuilder().ipv4("192.168.0." + (i + 1), "10.0.0.53").udp(5000 + i, 53).build());
+            frames.add(new FrameBuilder().ipv4("192.168.0." + (i + 1), "10.1.0.1").tcp(5000 + i, 8080).build());
+        }
+        frames.add(new FrameBuilder().arp(1, 2, "10.0.0.1", 0, "10.0.0.2").build());
+        replay(nf + "{99", SampleFrames.write(dir.resolve("send.pcap"), frames));
+        await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size() >= 40,
+                "the DNS frames at the workers");
+        Thread.sleep(100);
+        input.close().sync();
+        for (Channel c : workers) {
+            c.close().sync();
+        }
+        for (Channel c : sinks) {
+            c.close().sync();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        int total = 0;
+        for (Collector c : outs) {
+            total += c.frames.size();
+            for (String f : c.frames) {
+                assertTrue(f.contains("0035"), "only DNS may pass: " + f);
+            }
+        }
+        assertEquals(40, total, "the 40 DNS frames pass, the TCP to 8080 and the ARP do not");
+        try (var reader = io.netmap4j.handler.pcap.PcapReader.open(tap)) {
+            int n = 0;
+            while (reader.next() != null) {
+                n++;
+            }
+            assertEquals(80, n, "the tap saw everything but ARP, before the filter");
+        }
     }
 
     @Test
