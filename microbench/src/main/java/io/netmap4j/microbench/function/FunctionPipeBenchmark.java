@@ -1,0 +1,207 @@
+package io.netmap4j.microbench.function;
+
+import io.netmap4j.handler.filter.FilterHandler;
+import io.netmap4j.handler.filter.RuleTable;
+import io.netmap4j.handler.forward.ForwardHandler;
+import io.netmap4j.handler.lb.LoadBalancerHandler;
+import io.netmap4j.handler.pcap.PcapCaptureHandler;
+import io.netmap4j.handler.pcap.PcapWriter;
+import io.netmap4j.handler.pcap.TimestampPrecision;
+import io.netmap4j.microbench.support.FunctionFrames;
+import io.netmap4j.microbench.support.ReceivedFrames;
+import io.netmap4j.netty.NetmapAddress;
+import io.netmap4j.netty.NetmapChannel;
+import io.netmap4j.netty.NetmapChannelOption;
+import io.netmap4j.netty.NetmapIoHandler;
+import io.netmap4j.netty.NetmapTxBatch;
+import io.netmap4j.netty.NetmapTxSlots;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * A network function end to end over user-space pipes, with today's write path: a generator
+ * ({@link NetmapTxBatch}, 1024 distinct 64-byte frames) on one event loop feeds pipe {@code P{0};
+ * the function runs alone on a second event loop (one core) reading {@code P}0} with zero-copy RX;
+ * sinks on the generator's loop count what comes out. One operation is one frame out of the
+ * function, so the score is the function's frames/s and {@code gc.alloc.rate.norm} the bytes
+ * allocated per frame by all threads.
+ *
+ * <ul>
+ *   <li>{@code filter}: the 100-rule {@link FilterHandler} (every frame allowed by the last rule),
+ *       then {@link ForwardHandler} to {@code P{1} (plain per-frame Netty writes; the frame moves
+ *       by buffer index since both pipes share the parent's buffers);</li>
+ *   <li>{@code lb}: {@link LoadBalancerHandler} to 4 pipes {@code P{1..4}, 4 sinks;</li>
+ *   <li>{@code capture}: {@link PcapCaptureHandler} writing every frame to /dev/shm, the file
+ *       reused from its start every 256 MiB.</li>
+ * </ul>
+ * On a 2-core machine the generator and sinks share the other core, so the generator can be the
+ * limit; compare with {@code NettyPipeBenchmark} (generator to sink, no function) in the same run.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Dio.netty.leakDetection.level=disabled"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 3, time = 3)
+public class FunctionPipeBenchmark {
+    static final int FRAMES = 1 << 17;
+    private static final AtomicInteger NEXT_PIPE = new AtomicInteger();
+
+    @Param({"filter", "lb", "capture"})
+    public String function;
+
+    private EventLoopGroup edgeGroup;
+    private EventLoopGroup functionGroup;
+    private final List<Channel> channels = new ArrayList<>();
+    private final ReceivedFrames frames = new ReceivedFrames();
+    private Path captureFile;
+    private long target;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        edgeGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-edge", true), NetmapIoHandler.newFactory());
+        functionGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-function", true),
+                NetmapIoHandler.newFactory());
+        String p = "netmap:nf" + ProcessHandle.current().pid() + "p" + NEXT_PIPE.incrementAndGet();
+        Channel in = bind(functionGroup, p + "}0", new ChannelInboundHandlerAdapter());
+        switch (function) {
+            case "filter" -> {
+                Channel out = bind(functionGroup, p + "{1", new ChannelInboundHandlerAdapter());
+                bind(edgeGroup, p + "}1", new Sink(frames));
+                RuleTable table = RuleTable.parse(FunctionFrames.rules100(), "100 rules");
+                in.eventLoop().submit(() -> in.pipeline().addLast(new FilterHandler(table), new ForwardHandler(out))).sync();
+            }
+            case "lb" -> {
+                Channel[] outs = new Channel[4];
+                for (int i = 0; i < 4; i++) {
+                    outs[i] = bind(functionGroup, p + "{" + (i + 1), new ChannelInboundHandlerAdapter());
+                    bind(edgeGroup, p + "}" + (i + 1), new Sink(frames));
+                }
+                in.eventLoop().submit(() -> in.pipeline().addLast(new LoadBalancerHandler(outs, 0))).sync();
+            }
+            case "capture" -> {
+                captureFile = Files.createTempFile(Path.of("/dev/shm"), "netmap4j-bench-", ".pcap");
+                PcapWriter w = new PcapWriter(new FunctionCostBenchmark.WrappingFile(captureFile, 256 << 20),
+                        captureFile.toString(), 262144, TimestampPrecision.MICROS, PcapWriter.DEFAULT_BUFFER);
+                in.eventLoop().submit(() -> in.pipeline().addLast(new PcapCaptureHandler(w), new Sink(frames))).sync();
+            }
+            default -> throw new IllegalArgumentException("function must be filter, lb or capture, not " + function);
+        }
+        Generator g = new Generator(FunctionFrames.frames());
+        Channel gen = bind(edgeGroup, p + "{0", g);
+        gen.eventLoop().execute(() -> gen.writeAndFlush(g, gen.voidPromise()));
+    }
+
+    private Channel bind(EventLoopGroup group, String port, ChannelHandler handler) throws InterruptedException {
+        Channel ch = new Bootstrap().group(group).channel(NetmapChannel.class)
+                .option(NetmapChannelOption.RX_ZERO_COPY, true)
+                .handler(handler).bind(NetmapAddress.of(port)).sync().channel();
+        channels.add(ch);
+        return ch;
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        target = frames.received();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(FRAMES)
+    public long framesThroughTheFunction() {
+        target += FRAMES;
+        frames.await(target);
+        return target;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        for (int i = channels.size() - 1; i >= 0; i--) {
+            channels.get(i).close().sync();
+        }
+        edgeGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        functionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        if (captureFile != null) {
+            Files.deleteIfExists(captureFile);
+        }
+    }
+
+    /** Counts frames (once per read batch) and releases them. */
+    static final class Sink extends ChannelInboundHandlerAdapter {
+        private final ReceivedFrames frames;
+        private long count;
+
+        Sink(ReceivedFrames frames) {
+            this.frames = frames;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ((ByteBuf) msg).release();
+            count++;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            frames.add(count);
+            count = 0;
+        }
+    }
+
+    /** An endless batch cycling through distinct frames, copied into every free TX slot. */
+    static final class Generator extends ChannelInboundHandlerAdapter implements NetmapTxBatch {
+        private final byte[][] frames;
+        private int next;
+
+        Generator(byte[][] frames) {
+            this.frames = frames;
+        }
+
+        @Override
+        public boolean fill(NetmapTxSlots slots) {
+            MemorySegment region = slots.region();
+            for (int n = slots.remaining(); n > 0; n--) {
+                byte[] f = frames[next];
+                next = (next + 1) & (frames.length - 1);
+                MemorySegment.copy(f, 0, region, JAVA_BYTE, slots.bufferOffset(), f.length);
+                slots.commit(f.length);
+            }
+            return false;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // The endless batch fails with ClosedChannelException when the trial closes the channel.
+        }
+    }
+}

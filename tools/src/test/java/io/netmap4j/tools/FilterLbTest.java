@@ -1,0 +1,288 @@
+package io.netmap4j.tools;
+
+import io.netmap4j.handler.expr.FilterExpression;
+import io.netmap4j.handler.filter.FilterHandler;
+import io.netmap4j.handler.filter.RuleTable;
+import io.netmap4j.handler.lb.LoadBalancerHandler;
+import io.netmap4j.handler.pcap.PcapCaptureHandler;
+import io.netmap4j.handler.pcap.PcapWriter;
+import io.netmap4j.handler.frame.FrameBuilder;
+import io.netmap4j.handler.frame.FramePredicate;
+import io.netmap4j.handler.frame.FrameView;
+import io.netmap4j.handler.testing.RandomFrames;
+import io.netmap4j.handler.testing.SampleFrames;
+import io.netmap4j.netty.NetmapAddress;
+import io.netmap4j.netty.NetmapChannel;
+import io.netmap4j.netty.NetmapChannelOption;
+import io.netmap4j.netty.NetmapIoHandler;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** tools/filter and tools/lb between real user-space pipes, fed by tools/replay. */
+class FilterLbTest {
+    private static final long PID = ProcessHandle.current().pid();
+    private static EventLoopGroup consumers;
+
+    @BeforeAll
+    static void start() {
+        consumers = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory());
+    }
+
+    @AfterAll
+    static void stop() {
+        consumers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static PrintStream print(ByteArrayOutputStream b) {
+        return new PrintStream(b, true, StandardCharsets.UTF_8);
+    }
+
+    /** Collects copies of every frame a pipe end receives. */
+    private static final class Collector extends ChannelInboundHandlerAdapter {
+        final List<String> frames = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf b = (ByteBuf) msg;
+            frames.add(ByteBufUtil.hexDump(b));
+            b.release();
+        }
+    }
+
+    private static Channel collect(String port, Collector c) throws InterruptedException {
+        return new Bootstrap().group(consumers).channel(NetmapChannel.class).handler(c)
+                .bind(NetmapAddress.of(port)).sync().channel();
+    }
+
+    private static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    private static void replay(String port, Path pcap) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Replay.Result r = Replay.execute(new String[] {"-i", port, "-f", pcap.toString(), "-q"},
+                print(new ByteArrayOutputStream()), print(err), false);
+        assertEquals(0, r.exitCode(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void filterForwardsWhatTheRulesAllow(@TempDir Path dir) throws Exception {
+        List<byte[]> frames = new ArrayList<>(RandomFrames.untagged(77, 300));
+        frames.addAll(SampleFrames.all());
+        Path pcap = SampleFrames.write(dir.resolve("in.pcap"), frames);
+        Path rules = Files.writeString(dir.resolve("rules.txt"), """
+                default allow
+                count tcp from any to any port 80
+                deny udp from any to any port 53
+                deny ip from 192.168.0.0/16 to any
+                deny ip6 from any to 2001:db8::1
+                allow any
+                """);
+        // The same policy as a filter expression, to know what must come through.
+        FramePredicate denied = FilterExpression.compile(
+                "udp dst port 53 or ip src net 192.168.0.0/16 or ip6 dst host 2001:db8::1");
+        FrameView v = new FrameView();
+        List<String> expected = new ArrayList<>();
+        for (byte[] f : frames) {
+            if (!v.wrap(Unpooled.wrappedBuffer(f)).isValid() || !denied.test(v)) {
+                expected.add(ByteBufUtil.hexDump(f));
+            }
+        }
+        String pipe = "netmap:flt" + PID;
+        Collector out = new Collector();
+        Channel sink = collect(pipe + "}1", out);
+        AtomicReference<Runnable> stop = new AtomicReference<>();
+        CountDownLatch ready = new CountDownLatch(1);
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        CompletableFuture<Filter.Result> run = CompletableFuture.supplyAsync(() -> Filter.execute(
+                new String[] {"-i", pipe + "}0", "-o", pipe + "{1", "-f", rules.toString(), "-q", "-T", "60"},
+                print(report), print(report), false, s -> {
+                    stop.set(s);
+                    ready.countDown();
+                }));
+        assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
+        replay(pipe + "{0", pcap);
+        await(() -> out.frames.size() >= expected.size(), "the allowed frames");
+        stop.get().run();
+        Filter.Result r = run.get(20, TimeUnit.SECONDS);
+        sink.close().sync();
+        assertEquals(0, r.exitCode(), report.toString(StandardCharsets.UTF_8));
+        assertEquals(expected, out.frames);
+        assertEquals(expected.size(), r.allowed());
+        assertEquals(frames.size() - expected.size(), r.denied());
+        long port80 = frames.stream().filter(f -> FilterExpression.compile("tcp dst port 80")
+                .test(new FrameView().wrap(Unpooled.wrappedBuffer(f)))).count();
+        assertEquals(port80, r.counters().frames()[0], "the count rule");
+        assertTrue(report.toString(StandardCharsets.UTF_8).contains("line 2: count tcp from any to any port 80"), report.toString());
+    }
+
+    @Test
+    void lbKeepsBothDirectionsOfEachFlowOnOnePipe(@TempDir Path dir) throws Exception {
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String a = "10.0." + (i / 10) + "." + (i + 1);
+            String b = "10.9.0." + (i % 7 + 1);
+            frames.add(new FrameBuilder().ipv4(a, b).udp(1000 + i, 53).build());
+            frames.add(new FrameBuilder().ipv4(b, a).udp(53, 1000 + i).build());
+            frames.add(new FrameBuilder().ipv6("2001:db8::" + (i + 1), "2001:db8:9::1").tcp(2000 + i, 443).build());
+            frames.add(new FrameBuilder().ipv6("2001:db8:9::1", "2001:db8::" + (i + 1)).tcp(443, 2000 + i).build());
+        }
+        frames.add(new FrameBuilder().ipv4("10.0.0.1", "10.0.0.2").fragment(8, false).ipProtocol(17).payloadLength(16).build());
+        frames.add(new FrameBuilder().arp(1, 2, "10.0.0.1", 0, "10.0.0.2").build());
+        Path pcap = SampleFrames.write(dir.resolve("flows.pcap"), frames);
+        String name = "lbt" + PID;
+        Collector[] outs = new Collector[4];
+        List<Channel> sinks = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            outs[k] = new Collector();
+            sinks.add(collect("netmap:" + name + "}" + k, outs[k]));
+        }
+        AtomicReference<Runnable> stop = new AtomicReference<>();
+        CountDownLatch ready = new CountDownLatch(1);
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        CompletableFuture<Lb.Result> run = CompletableFuture.supplyAsync(() -> Lb.execute(
+                new String[] {"-i", "netmap:" + name + "}99", "-p", "4", "-q", "-T", "60"}, print(report), print(report), false,
+                s -> {
+                    stop.set(s);
+                    ready.countDown();
+                }));
+        assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
+        replay("netmap:" + name + "{99", pcap);
+        await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size()
+                >= frames.size(), "every frame at some pipe");
+        stop.get().run();
+        Lb.Result r = run.get(20, TimeUnit.SECONDS);
+        for (Channel c : sinks) {
+            c.close().sync();
+        }
+        assertEquals(0, r.exitCode(), report.toString(StandardCharsets.UTF_8));
+        Map<String, Integer> pipeOf = new HashMap<>();
+        for (int k = 0; k < 4; k++) {
+            assertTrue(outs[k].frames.size() > 20, "pipe " + k + " got only " + outs[k].frames.size() + " frames");
+            for (String f : outs[k].frames) {
+                pipeOf.put(f, k);
+            }
+        }
+        for (int i = 0; i + 1 < 240; i += 2) {
+            String there = ByteBufUtil.hexDump(frames.get(i));
+            String back = ByteBufUtil.hexDump(frames.get(i + 1));
+            assertEquals(pipeOf.get(there), pipeOf.get(back), "the two directions of flow " + i / 2 + " split");
+        }
+        assertEquals(0, pipeOf.get(ByteBufUtil.hexDump(frames.get(240))), "a fragment goes to the default pipe");
+        assertEquals(0, pipeOf.get(ByteBufUtil.hexDump(frames.get(241))), "ARP goes to the default pipe");
+        assertEquals(2, r.unhashed());
+        assertTrue(report.toString(StandardCharsets.UTF_8).contains("netmap:" + name + "{3: "), report.toString());
+    }
+
+    /** The network-function example of the README, as written there (pipe names made unique). */
+    @Test
+    void theReadmeExampleTapsFiltersAndBalances(@TempDir Path dir) throws Exception {
+        String nf = "netmap:nfx" + PID;
+        Path tap = dir.resolve("in.pcap");
+        // --- README example begins (with nf for "netmap:nf" and tap for Path.of("in.pcap")) ---
+        RuleTable rules = RuleTable.parse("""
+                allow udp to any port 53
+                allow tcp to 10.0.0.0/8 port 80-443
+                deny any
+                """, "inline rules");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory());
+        Bootstrap b = new Bootstrap().group(group).channel(NetmapChannel.class)
+                .option(NetmapChannelOption.RX_ZERO_COPY, true);
+        Channel[] workers = new Channel[4];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = b.clone().handler(new ChannelInboundHandlerAdapter())
+                    .bind(NetmapAddress.of(nf + "{" + i)).sync().channel();
+        }
+        PcapWriter pcap = PcapWriter.create(tap);
+        Channel input = b.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(
+                        new PcapCaptureHandler(pcap).filter(FilterExpression.compile("not arp")),
+                        new FilterHandler(rules),
+                        new LoadBalancerHandler(workers, 0));
+            }
+        }).bind(NetmapAddress.of(nf + "}99")).sync().channel();
+        // --- README example ends ---
+        Collector[] outs = new Collector[4];
+        List<Channel> sinks = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            outs[k] = new Collector();
+            sinks.add(collect(nf + "}" + k, outs[k]));
+        }
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            frames.add(new FrameBuilder().ipv4("192.168.0." + (i + 1), "10.0.0.53").udp(5000 + i, 53).build());
+            frames.add(new FrameBuilder().ipv4("192.168.0." + (i + 1), "10.1.0.1").tcp(5000 + i, 8080).build());
+        }
+        frames.add(new FrameBuilder().arp(1, 2, "10.0.0.1", 0, "10.0.0.2").build());
+        replay(nf + "{99", SampleFrames.write(dir.resolve("send.pcap"), frames));
+        await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size() >= 40,
+                "the DNS frames at the workers");
+        Thread.sleep(100);
+        input.close().sync();
+        for (Channel c : workers) {
+            c.close().sync();
+        }
+        for (Channel c : sinks) {
+            c.close().sync();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        int total = 0;
+        for (Collector c : outs) {
+            total += c.frames.size();
+            for (String f : c.frames) {
+                assertTrue(f.contains("0035"), "only DNS may pass: " + f);
+            }
+        }
+        assertEquals(40, total, "the 40 DNS frames pass, the TCP to 8080 and the ARP do not");
+        try (var reader = io.netmap4j.handler.pcap.PcapReader.open(tap)) {
+            int n = 0;
+            while (reader.next() != null) {
+                n++;
+            }
+            assertEquals(80, n, "the tap saw everything but ARP, before the filter");
+        }
+    }
+
+    @Test
+    void baseNamesAreTakenAsNetmapsLbDoes() {
+        assertEquals("eth0", Lb.baseName("netmap:eth0-1"));
+        assertEquals("lb", Lb.baseName("netmap:lb}99"));
+        assertEquals("x", Lb.baseName("x{3"));
+    }
+}
