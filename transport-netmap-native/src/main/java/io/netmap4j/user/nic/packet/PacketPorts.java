@@ -19,8 +19,10 @@ import io.netmap4j.user.nic.NicRequest;
 public final class PacketPorts {
     private PacketPorts() { }
 
-    /** RX blocks per queue (each {@link PacketSocket#BLOCK_SIZE} bytes). */
-    static final int BLOCKS = 16;
+    /** RX blocks per queue (each {@link PacketSocket#BLOCK_SIZE} bytes): about one per 64 ring slots. */
+    static int blocks(int rxSlots) {
+        return Math.max(8, Math.min(64, rxSlots / 64));
+    }
 
     public static NicPort open(NicRequest req) throws NetmapException {
         NicRegion region = req.newRegion(0);
@@ -34,7 +36,7 @@ public final class PacketPorts {
                 int q = req.firstQueue() + i;
                 PacketSocket s;
                 try {
-                    s = PacketSocket.open(req.nif().index(), BLOCKS, multiQueue && !fanout ? q : -1, req.bindRx());
+                    s = PacketSocket.open(req.nif().index(), blocks(req.rxSlots()), multiQueue && !fanout ? q : -1, req.bindRx());
                 } catch (ErrnoException e) {
                     throw failure(req, e);
                 }
