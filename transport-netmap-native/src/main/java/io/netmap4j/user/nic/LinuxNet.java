@@ -54,4 +54,8 @@ public final class LinuxNet {
     public static final int ETHTOOL_GFLAGS = 0x25;
     public static final int ETHTOOL_GGRO = 0x2b;
     public static final int ETH_FLAG_LRO = 1 << 15;
+    /** struct ethtool_drvinfo: u32 cmd, then char driver[32] at 4; 196 bytes in all. */
+    public static final int ETHTOOL_GDRVINFO = 0x3;
+    public static final long ETHTOOL_DRVINFO_SIZE = 196;
+    public static final long ETHTOOL_DRVINFO_DRIVER = 4;
 }

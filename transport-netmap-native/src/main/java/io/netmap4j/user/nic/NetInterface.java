@@ -112,6 +112,17 @@ public record NetInterface(String name, int index, int mtu, int rxQueues, int tx
         return mtuAdvice != null ? mtuAdvice : "check the MTU and offloads of " + name + " (ip link, ethtool -k)";
     }
 
+    /** The name of the interface's driver (ETHTOOL_GDRVINFO), for example {@code veth}; "" if it does not say. */
+    public String driver() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(ETHTOOL_DRVINFO_SIZE, 4);
+            info.set(JAVA_INT, 0, ETHTOOL_GDRVINFO);
+            MemorySegment ifr = ifreq(arena, name);
+            ifr.set(java.lang.foreign.ValueLayout.ADDRESS, IFR_UNION, info);
+            return ioctl(ifr, SIOCETHTOOL) < 0 ? "" : info.getString(ETHTOOL_DRVINFO_DRIVER);
+        }
+    }
+
     /** One ETHTOOL_G* value, or -1 if the driver does not answer. */
     private int ethtool(int cmd) {
         try (Arena arena = Arena.ofConfined()) {

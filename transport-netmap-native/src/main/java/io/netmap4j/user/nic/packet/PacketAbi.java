@@ -12,12 +12,9 @@ public final class PacketAbi {
     public static final int PACKET_RX_RING = 5;
     public static final int PACKET_STATISTICS = 6;
     public static final int PACKET_VERSION = 10;
-    public static final int PACKET_FANOUT = 18;
     public static final int PACKET_QDISC_BYPASS = 20;
     public static final int PACKET_IGNORE_OUTGOING = 23;
     public static final int TPACKET_V3 = 2;
-    public static final int PACKET_FANOUT_QM = 5;
-    public static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
     public static final int TP_STATUS_KERNEL = 0;
     public static final int TP_STATUS_USER = 1;
 

@@ -10,11 +10,13 @@ import io.netmap4j.user.nic.NicRegion;
 import io.netmap4j.user.nic.NicRequest;
 
 /**
- * Opens NIC ports over AF_PACKET: one socket per bound queue. When a port binds several queues
- * of a multi-queue interface, its sockets form a PACKET_FANOUT group spreading frames by RX
- * queue (socket k joins k-th, so ring k gets queue k); a port of one queue ({@code IF-N}) of a
- * multi-queue interface keeps queue N's frames with a socket filter. TX goes out on whatever
- * queue the kernel picks: AF_PACKET cannot choose.
+ * Opens NIC ports over AF_PACKET: one socket per bound queue. On a multi-queue interface each
+ * socket keeps the frames of its own RX queue with a classic BPF socket filter on the queue the
+ * driver recorded, so ring k gets queue k whether the port binds all rings or one
+ * ({@code IF-N}), and ports of different queues may be opened independently. (PACKET_FANOUT in
+ * its queue mode would spread frames over sockets in the order they joined, which independent
+ * {@code IF-N} ports cannot agree on, and it reads the queue the same way.) TX goes out on
+ * whatever queue the kernel picks: AF_PACKET cannot choose.
  */
 public final class PacketPorts {
     private PacketPorts() { }
@@ -30,13 +32,15 @@ public final class PacketPorts {
         int opened = 0;
         try {
             boolean multiQueue = req.nif().rxQueues() > 1;
-            boolean fanout = multiQueue && req.queueCount() > 1 && req.bindRx();
-            int group = 0;
+            // drivers record RX queue q as q + 1 (0: not recorded); veth hands over the sender's TX
+            // queue number as it is
+            int recorded = multiQueue && "veth".equals(req.nif().driver()) ? 0 : 1;
             for (int i = 0; i < queues.length; i++) {
                 int q = req.firstQueue() + i;
                 PacketSocket s;
                 try {
-                    s = PacketSocket.open(req.nif().index(), blocks(req.rxSlots()), multiQueue && !fanout ? q : -1, req.bindRx());
+                    s = PacketSocket.open(req.nif().index(), blocks(req.rxSlots()), multiQueue ? q + recorded : -1,
+                            req.bindRx());
                 } catch (ErrnoException e) {
                     throw failure(req, e);
                 }
@@ -44,13 +48,6 @@ public final class PacketPorts {
                 NetmapRing rx = req.bindRx() ? new NetmapRing(region.mem(), region.rxRingOffset(i), q, false) : null;
                 queues[i] = new PacketQueue(req.queueName(q), q, region, tx, rx, s, req.nif());
                 opened++;
-                if (fanout) {
-                    try {
-                        group = s.joinFanout(group, i == 0);
-                    } catch (ErrnoException e) {
-                        throw failure(req, e);
-                    }
-                }
             }
             return NicPort.create(req.spec(), req.backend(), region, req.memId(), queues, req.txPoll(), req.nif(),
                     "AF_PACKET", () -> { });

@@ -46,7 +46,7 @@ final class PacketSocket implements AutoCloseable {
      * Opens a socket on {@code ifindex}.
      *
      * @param blocks      RX blocks of {@link #BLOCK_SIZE} bytes
-     * @param queueFilter the RX queue to keep (a socket filter drops the others), or -1 for all
+     * @param queueFilter the value of skb->queue_mapping to keep (a socket filter drops the others), or -1 for all
      * @param rx          false for a TX-only socket (/T): no RX ring, and a filter that keeps nothing
      */
     static PacketSocket open(int ifindex, int blocks, int queueFilter, boolean rx) throws ErrnoException {
@@ -103,8 +103,8 @@ final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * A classic BPF socket filter that keeps only the frames of RX queue {@code queue} (the kernel
-     * keeps the RX queue in skb->queue_mapping plus one), or, for -2, nothing at all.
+     * A classic BPF socket filter that keeps only the frames whose skb->queue_mapping is
+     * {@code queue} (where the driver recorded the RX queue), or, for -2, nothing at all.
      */
     private static void attachFilter(int fd, int queue) throws ErrnoException {
         try (Arena scratch = Arena.ofConfined()) {
@@ -112,7 +112,7 @@ final class PacketSocket implements AutoCloseable {
                     ? new int[][] {{BPF_RET_K, 0, 0, 0}}
                     : new int[][] {
                         {BPF_LD_W_ABS, 0, 0, SKF_AD_QUEUE_LOAD},
-                        {BPF_JMP_JEQ_K, 0, 1, queue + 1},
+                        {BPF_JMP_JEQ_K, 0, 1, queue},
                         {BPF_RET_K, 0, 0, 0x40000},
                         {BPF_RET_K, 0, 0, 0},
                     };
@@ -128,20 +128,6 @@ final class PacketSocket implements AutoCloseable {
             fprog.set(JAVA_SHORT, 0, (short) program.length);
             fprog.set(JAVA_LONG, FPROG_FILTER, insns.address());
             LinuxCalls.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, "SO_ATTACH_FILTER");
-        }
-    }
-
-    /** Joins this socket to a PACKET_FANOUT_QM group (frames spread by RX queue); returns the group id. */
-    int joinFanout(int group, boolean unique) throws ErrnoException {
-        int arg = (group & 0xffff) | (PACKET_FANOUT_QM | (unique ? PACKET_FANOUT_FLAG_UNIQUEID : 0)) << 16;
-        LinuxCalls.setsockopt(fd, SOL_PACKET, PACKET_FANOUT, arg, "PACKET_FANOUT");
-        if (!unique) {
-            return group;
-        }
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment v = scratch.allocate(JAVA_INT);
-            LinuxCalls.getsockopt(fd, SOL_PACKET, PACKET_FANOUT, v, "PACKET_FANOUT");
-            return v.get(JAVA_INT, 0) & 0xffff;
         }
     }
 
