@@ -104,6 +104,17 @@ public final class LinuxCalls {
         }
     }
 
+    /** Reads and clears a socket's pending error ({@code SO_ERROR}): 0, or an errno. */
+    public static int socketError(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            getsockopt(fd, 1 /* SOL_SOCKET */, 4 /* SO_ERROR */, v, "SO_ERROR");
+            return v.get(JAVA_INT, 0);
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
+    }
+
     /**
      * {@code sendto(fd, NULL, 0, flags, NULL, 0)}: the kick that makes an AF_XDP socket transmit
      * (or an AF_PACKET TX ring flush). Returns 0, or {@code -errno}.

@@ -37,6 +37,8 @@ public abstract class NicQueue implements AutoCloseable {
     protected final String name;
     /** The interface's queue number. */
     protected final int queue;
+    /** The interface. */
+    protected final NetInterface nif;
 
     private int txHwcur;
     private int txHwtail;
@@ -46,9 +48,10 @@ public abstract class NicQueue implements AutoCloseable {
     private long txResets;
     private long rxResets;
 
-    protected NicQueue(String name, int queue, NicRegion region, NetmapRing tx, NetmapRing rx) {
+    protected NicQueue(String name, int queue, NetInterface nif, NicRegion region, NetmapRing tx, NetmapRing rx) {
         this.name = name;
         this.queue = queue;
+        this.nif = nif;
         this.region = region;
         this.tx = tx;
         this.rx = rx;
@@ -258,10 +261,15 @@ public abstract class NicQueue implements AutoCloseable {
     public abstract long droppedFrames();
 
     /**
-     * Called with what poll(2) returned for {@link #fd()} when it reported an error: the
-     * mechanism reads and clears the socket error, and throws if the interface is gone.
+     * Called when poll(2) reported an error on {@link #fd()}: reads and clears the socket's error
+     * (ENETDOWN when the interface went down, which passes), and throws if the interface is gone.
      */
-    public abstract void checkError() throws NetmapException;
+    public final void checkError() throws NetmapException {
+        int e = io.netmap4j.abi.LinuxCalls.socketError(fd());
+        if (io.netmap4j.abi.LinuxCalls.ifNameToIndex(nif.name()) != nif.index()) {
+            throw new NetmapException(name + ": the interface " + nif.name() + " is gone", e, null);
+        }
+    }
 
     /** Closes the sockets and mappings of this queue (not the region). */
     @Override

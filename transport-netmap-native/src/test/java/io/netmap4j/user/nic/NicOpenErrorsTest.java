@@ -13,6 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
+
+import static io.netmap4j.abi.NetmapConstants.POLLERR;
+import static io.netmap4j.abi.NetmapConstants.POLLHUP;
+import static io.netmap4j.abi.NetmapConstants.POLLIN;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,6 +95,21 @@ class NicOpenErrorsTest {
             }
         } finally {
             holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"xdp", "packet"})
+    void anInterfaceThatGoesAwayIsReported(String mechanism) throws Exception {
+        VethPair gone = VethPair.create();
+        try (NetmapPort p = open("netmap:" + gone.a, NicMechanism.of(mechanism))) {
+            gone.close();
+            int ready = p.poll(POLLIN, 5000);
+            assertEquals(POLLERR | POLLHUP, ready & (POLLERR | POLLHUP), "poll after the interface was deleted");
+            NetmapException e = assertThrows(NetmapException.class, p::rxSync);
+            assertTrue(e.getMessage().contains("the interface " + gone.a + " is gone"), e.getMessage());
+        } finally {
+            gone.close();
         }
     }
 

@@ -51,6 +51,9 @@ public final class VethPair implements AutoCloseable {
             if (run(List.of("ip", "-V"), false).code != 0) {
                 return "veth interop tests need iproute2 (`ip`), which did not run";
             }
+            if (run(List.of("sh", "-c", "command -v ethtool"), false).code != 0) {
+                return "veth interop tests need ethtool (.ci/run installs it)";
+            }
         } catch (IOException e) {
             return "veth interop tests need iproute2 (`ip`): " + e.getMessage();
         }

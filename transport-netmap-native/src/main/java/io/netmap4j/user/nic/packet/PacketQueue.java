@@ -35,7 +35,6 @@ final class PacketQueue extends NicQueue {
     private static final VarHandle INT = JAVA_INT.varHandle();
 
     private final PacketSocket sock;
-    private final NetInterface nif;
     private final MemorySegment mem;
     private final MemorySegment blocks;
     private final Arena arena = Arena.ofShared();
@@ -60,9 +59,8 @@ final class PacketQueue extends NicQueue {
 
     PacketQueue(String name, int queue, NicRegion region, NetmapRing tx, NetmapRing rx, PacketSocket sock,
                 NetInterface nif) {
-        super(name, queue, region, tx, rx);
+        super(name, queue, nif, region, tx, rx);
         this.sock = sock;
-        this.nif = nif;
         this.mem = region.mem();
         this.blocks = sock.ring;
         int slots = tx == null ? 1 : tx.numSlots();
@@ -245,13 +243,6 @@ final class PacketQueue extends NicQueue {
         return kernelDrops + rxTooLarge + rxTruncated + txDropped;
     }
 
-    @Override
-    public void checkError() throws NetmapException {
-        int e = sock.takeError();
-        if (LinuxCalls.ifNameToIndex(nif.name()) != nif.index()) {
-            throw new NetmapException(name + ": the interface " + nif.name() + " is gone", e, null);
-        }
-    }
 
     @Override
     public void close() {

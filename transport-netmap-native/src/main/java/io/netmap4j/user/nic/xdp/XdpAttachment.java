@@ -115,7 +115,8 @@ final class XdpAttachment {
                     + "has them)"
                     : "";
             throw new NetmapException(what + " failed: cannot set up the XDP program on " + nif.name() + " ("
-                    + e.getMessage() + ")" + hint, e.errno(), e);
+                    + e.getMessage() + ")" + hint + "; AF_PACKET works without it (-Dnetmap4j.nic=packet, or auto)",
+                    e.errno(), e);
         } catch (NetmapException | RuntimeException e) {
             LibC.closeQuietly(progFd);
             LibC.closeQuietly(mapFd);

@@ -100,6 +100,12 @@ public final class XdpPorts {
                     }
                 }
             }
+            if ((first.bindFlags & XDP_USE_SG) == 0 && req.bindRx() && nif.maxFrame() > NicRegion.XDP_FRAME_ROOM) {
+                System.getLogger(XdpPorts.class.getName()).log(System.Logger.Level.WARNING, req.what() + ": " + nif.name()
+                        + " takes frames of up to " + nif.maxFrame() + " B at its MTU, but this kernel has no AF_XDP "
+                        + "multi-buffer frames: it drops what is longer than " + NicRegion.XDP_FRAME_ROOM + " B. "
+                        + nif.largeFrameAdvice(NicRegion.XDP_FRAME_ROOM) + ", or use AF_PACKET (-Dnetmap4j.nic=packet)");
+            }
             XdpAttachment a = attachment;
             String mechanism = "AF_XDP (" + (first.zeroCopy ? "zero-copy" : "copy mode"
                     + (zeroCopyRefusal != null ? ", zero-copy refused: " + zeroCopyRefusal : ""))
@@ -140,6 +146,7 @@ public final class XdpPorts {
                     + "(ulimit -l) or ask for fewer slots";
             default -> "";
         };
-        return new NetmapException(req.what() + " failed over AF_XDP (" + e.getMessage() + ")" + hint, e.errno(), e);
+        return new NetmapException(req.what() + " failed over AF_XDP (" + e.getMessage() + ")" + hint
+                + "; AF_PACKET works without it (-Dnetmap4j.nic=packet, or auto)", e.errno(), e);
     }
 }

@@ -37,7 +37,6 @@ import static io.netmap4j.user.nic.xdp.XdpAbi.XDP_PKT_CONTD;
  */
 final class XdpQueue extends NicQueue {
     private final XskSocket sock;
-    private final NetInterface nif;
     private final MemorySegment mem;
     private final boolean multiBuffer;
 
@@ -51,13 +50,14 @@ final class XdpQueue extends NicQueue {
     private int hwcur;
     private int completed;
     private long txDropped;
+    private boolean warnedChain;
+    private static final System.Logger LOG = System.getLogger(XdpQueue.class.getName());
     private long rxMoved;
 
     XdpQueue(String name, int queue, int index, NicRegion region, NetmapRing tx, NetmapRing rx, XskSocket sock,
              NetInterface nif) {
-        super(name, queue, region, tx, rx);
+        super(name, queue, nif, region, tx, rx);
         this.sock = sock;
-        this.nif = nif;
         this.mem = region.mem();
         this.multiBuffer = (sock.bindFlags & XdpAbi.XDP_USE_SG) != 0;
         this.descriptors = new byte[tx == null ? 1 : tx.numSlots()];
@@ -112,6 +112,12 @@ final class XdpQueue extends NicQueue {
             r.bufIdx(slot, buf);
             r.len(slot, len);
             boolean more = (options & XDP_PKT_CONTD) != 0;
+            if (more && !warnedChain) {
+                warnedChain = true;
+                LOG.log(System.Logger.Level.WARNING, name + ": received a frame longer than a buffer holds after the XDP "
+                        + "headroom (" + XDP_FRAME_ROOM + " B): it is delivered as an NS_MOREFRAG chain. To receive one "
+                        + "frame per buffer, " + nif.largeFrameAdvice(XDP_FRAME_ROOM));
+            }
             r.flags(slot, more ? NS_MOREFRAG : 0);
             slot = r.next(slot);
             taken++;
@@ -219,13 +225,6 @@ final class XdpQueue extends NicQueue {
         return sock.zeroCopy;
     }
 
-    @Override
-    public void checkError() throws NetmapException {
-        int e = sock.takeError();
-        if (LinuxCalls.ifNameToIndex(nif.name()) != nif.index()) {
-            throw new NetmapException(name + ": the interface " + nif.name() + " is gone", e, null);
-        }
-    }
 
     @Override
     public void close() {

@@ -121,17 +121,6 @@ final class XskSocket implements AutoCloseable {
         }
     }
 
-    /** Reads and clears the socket's pending error (SO_ERROR): 0 or an errno. */
-    int takeError() {
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment v = scratch.allocate(JAVA_INT);
-            LinuxCalls.getsockopt(fd, SOL_SOCKET, SO_ERROR, v, "SO_ERROR");
-            return v.get(JAVA_INT, 0);
-        } catch (ErrnoException e) {
-            return e.errno();
-        }
-    }
-
     /** Closes the socket (which leaves the XSKMAP and lets go of the UMEM), then unmaps its rings. */
     @Override
     public void close() {
