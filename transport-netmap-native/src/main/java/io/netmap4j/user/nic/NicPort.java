@@ -29,11 +29,20 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * POLLIN when an RX ring has frames past cur, POLLOUT when a TX ring has room past cur. The
  * descriptor becomes readable when frames arrive; nothing tells when sent frames are done, so
  * while some are in flight a sleeper wakes after {@link #TX_RECHECK_NANOS} to look (they are
- * usually done within microseconds; the event loop's spin after I/O catches most).
+ * usually done within microseconds; the event loop's spin after I/O catches most). A deleted
+ * interface is reported as POLLERR|POLLHUP: at once where the socket says so (AF_PACKET), within
+ * {@link #LIVENESS_NANOS} where it does not (AF_XDP).
  */
 public final class NicPort extends NetmapPort {
     /** How long a sleeper waits at most while transmitted frames are in flight. */
     static final long TX_RECHECK_NANOS = 1_000_000L;
+    /**
+     * How often a sleeper looks whether its interface still exists: an AF_XDP socket does not
+     * report POLLERR when its interface is deleted (it just goes quiet), so this bounds how late
+     * that is noticed.
+     */
+    static final long LIVENESS_NANOS = 1_000_000_000L;
+    private long lastLivenessCheck = System.nanoTime();
 
     private final NicRegion nicRegion;
     private final NicQueue[] queues;
@@ -146,7 +155,7 @@ public final class NicPort extends NetmapPort {
                 return TX_RECHECK_NANOS;
             }
         }
-        return -1;
+        return LIVENESS_NANOS;
     }
 
     @Override
@@ -156,7 +165,23 @@ public final class NicPort extends NetmapPort {
 
     @Override
     public int prepareToSleep(int ops) throws NetmapException {
+        long now = System.nanoTime();
+        if (now - lastLivenessCheck >= LIVENESS_NANOS && isOpen() && !gone) {
+            lastLivenessCheck = now;
+            checkQueues();
+        }
         return syncAndTest(ops); // the descriptor needs nothing arranged: look once more
+    }
+
+    /** Reads the queues' socket errors; marks the port gone if its interface is. */
+    private void checkQueues() {
+        for (NicQueue q : queues) {
+            try {
+                q.checkError();
+            } catch (NetmapException e) {
+                gone = true;
+            }
+        }
     }
 
     @Override
@@ -168,13 +193,7 @@ public final class NicPort extends NetmapPort {
     public int completePoll(int ops, int revents) throws NetmapException {
         int extra = 0;
         if ((revents & (POLLERR | POLLNVAL)) != 0 && isOpen()) {
-            for (NicQueue q : queues) {
-                try {
-                    q.checkError();
-                } catch (NetmapException e) {
-                    gone = true;
-                }
-            }
+            checkQueues();
             extra = POLLERR;
         }
         return syncAndTest(ops) | extra;

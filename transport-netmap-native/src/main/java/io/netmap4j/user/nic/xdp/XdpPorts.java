@@ -57,7 +57,7 @@ public final class XdpPorts {
                             continue;
                         }
                         try {
-                            s = XskSocket.open(region, -1, nif.index(), q, fill, fill, ring, ring, mode);
+                            s = openWaitingForRelease(region, -1, nif.index(), q, fill, ring, mode);
                             break;
                         } catch (ErrnoException e) {
                             if (e.errno() == Errno.EBUSY) {
@@ -75,7 +75,7 @@ public final class XdpPorts {
                     first = s;
                 } else {
                     try {
-                        s = XskSocket.open(region, first.fd, nif.index(), q, fill, fill, ring, ring, 0);
+                        s = openWaitingForRelease(region, first.fd, nif.index(), q, fill, ring, 0);
                     } catch (ErrnoException e) {
                         if (e.errno() == Errno.EBUSY) {
                             throw queueBusy(req, q);
@@ -125,6 +125,29 @@ public final class XdpPorts {
             }
             region.close();
             throw e;
+        }
+    }
+
+    /**
+     * Opens a socket; on EBUSY tries again for up to half a second, because the kernel lets go of
+     * a queue some time after the socket that held it was closed (a port reopened at once).
+     */
+    private static XskSocket openWaitingForRelease(NicRegion region, int shareWith, int ifindex, int q, int fill,
+                                                   int ring, int mode) throws ErrnoException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return XskSocket.open(region, shareWith, ifindex, q, fill, fill, ring, ring, mode);
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EBUSY || attempt == 25) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
