@@ -55,12 +55,17 @@ final class XdpAttachment {
 
     /** One user less; the last detaches the program and frees the map. */
     void release() {
+        // detached under the lock too: an acquire that comes right after must not meet our program
         synchronized (XdpAttachment.class) {
             if (--users > 0) {
                 return;
             }
             BY_IFINDEX.remove(nif.index());
+            detach();
         }
+    }
+
+    private void detach() {
         if (linkFd >= 0) {
             LibC.closeQuietly(linkFd);
         } else {
