@@ -275,6 +275,7 @@ public final class PktGen {
         groups.add(group);
         ChannelFuture bound = new Bootstrap().group(group).channel(NetmapChannel.class)
                 .option(NetmapChannelOption.RX_ZERO_COPY, !o.rxCopy())
+                .option(NetmapChannelOption.NIC_MECHANISM, o.nic())
                 .handler(handler)
                 .bind(NetmapAddress.of(port)).awaitUninterruptibly();
         if (!bound.isSuccess()) {

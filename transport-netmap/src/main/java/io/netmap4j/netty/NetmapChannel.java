@@ -257,7 +257,7 @@ public final class NetmapChannel extends AbstractChannel {
         if (config.getRxExtraBuffers() > 0) {
             spec = spec.withExtraBuffers(config.getRxExtraBuffers());
         }
-        NetmapPort p = NetmapPorts.open(spec, config.getBackend());
+        NetmapPort p = NetmapPorts.open(spec, config.getBackend(), config.getNicMechanism());
         MemorySegment region = p.region();
         regionView = region.byteSize() <= Integer.MAX_VALUE ? region.asByteBuffer() : null;
         zeroCopy = new RxZeroCopy(p);

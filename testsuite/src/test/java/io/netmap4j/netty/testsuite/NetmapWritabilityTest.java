@@ -11,6 +11,9 @@ import io.netty.channel.WriteBufferWaterMark;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * writer becomes writable again and every frame arrives, in order.
  */
 class NetmapWritabilityTest extends AbstractNetmapFrameTest {
+    /**
+     * Pipes only: a pipe pushes back on its writer when the reader stops reading, a NIC does not
+     * (the link takes the frames and the receiving NIC drops what its full ring cannot hold).
+     */
+    @Override
+    protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
+        return NetmapTestPermutation.pipePairs(group());
+    }
+
     @Test
     void testUnwritableUntilReaderCatchesUp(TestInfo testInfo) throws Throwable {
         run(testInfo, this::testUnwritableUntilReaderCatchesUp);
