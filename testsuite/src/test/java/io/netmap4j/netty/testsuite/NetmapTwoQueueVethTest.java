@@ -3,6 +3,7 @@ package io.netmap4j.netty.testsuite;
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
+import io.netmap4j.netty.NetmapMultiQueue;
 import io.netmap4j.netty.NetmapTxBatch;
 import io.netmap4j.user.nic.NicMechanism;
 import io.netmap4j.user.nic.VethPair;
@@ -10,7 +11,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 /**
  * A veth pair with two queues per end: one channel per queue ({@code netmap:IF-0},
- * {@code netmap:IF-1}) on each end, the two queues on different event loops. The senders use
+ * {@code netmap:IF-1}) on each end, the two queues on different event loops; the receivers are
+ * bound by {@link NetmapMultiQueue}. The senders use
  * AF_XDP, whose socket transmits on its own queue, so frames sent on queue k of end a arrive on
  * queue k of end b; each receiver (AF_XDP, or AF_PACKET with its queue filter) must get all the
  * frames of its queue and none of the other's.
@@ -61,29 +64,40 @@ class NetmapTwoQueueVethTest {
             Channel[] tx = new Channel[2];
             CompletableFuture<?>[] done = new CompletableFuture<?>[2];
             AtomicInteger[] got = {new AtomicInteger(), new AtomicInteger()};
-            EventLoop[] loops = {group.next(), group.next()}; // queue k and its sender on loop k
             try {
                 for (int q = 0; q < 2; q++) {
-                    int queue = q;
                     done[q] = new CompletableFuture<>();
-                    rx[q] = new Bootstrap().group(loops[q]).channel(NetmapChannel.class)
-                            .option(NetmapChannelOption.BACKEND, "user")
-                            .option(NetmapChannelOption.NIC_MECHANISM, receiver.id())
-                            .handler(new SimpleChannelInboundHandler<ByteBuf>() {
-                                @Override
-                                protected void channelRead0(ChannelHandlerContext ctx, ByteBuf f) {
-                                    int from = f.getInt(f.readerIndex() + 14);
-                                    int seq = f.getInt(f.readerIndex() + 18);
-                                    if (from != queue || seq != got[queue].get()) {
-                                        done[queue].completeExceptionally(new AssertionError("queue " + queue
-                                                + " got frame " + seq + " of queue " + from + ", expected " + got[queue]));
-                                    } else if (got[queue].incrementAndGet() == FRAMES) {
-                                        done[queue].complete(null);
+                }
+                // the receivers: one channel per queue of end b, each on a loop of its own
+                Bootstrap receivers = new Bootstrap().group(group).channel(NetmapChannel.class)
+                        .option(NetmapChannelOption.BACKEND, "user")
+                        .option(NetmapChannelOption.NIC_MECHANISM, receiver.id())
+                        .handler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf f) {
+                                        int queue = ((NetmapChannel) ctx.channel()).port().spec().ringId();
+                                        int from = f.getInt(f.readerIndex() + 14);
+                                        int seq = f.getInt(f.readerIndex() + 18);
+                                        if (from != queue || seq != got[queue].get()) {
+                                            done[queue].completeExceptionally(new AssertionError("queue " + queue
+                                                    + " got frame " + seq + " of queue " + from + ", expected "
+                                                    + got[queue]));
+                                        } else if (got[queue].incrementAndGet() == FRAMES) {
+                                            done[queue].complete(null);
+                                        }
                                     }
-                                }
-                            })
-                            .bind(NetmapAddress.of("netmap:" + veth.b + "-" + q + "@conf:slots=4096")).sync().channel();
-                    tx[q] = new Bootstrap().group(loops[q]).channel(NetmapChannel.class)
+                                });
+                            }
+                        });
+                List<Channel> bound = NetmapMultiQueue.bind(receivers,
+                        NetmapAddress.of("netmap:" + veth.b + "@conf:slots=4096")).sync().getNow();
+                assertEquals(2, bound.size(), "one channel per queue");
+                for (int q = 0; q < 2; q++) {
+                    rx[q] = bound.get(q);
+                    tx[q] = new Bootstrap().group(rx[q].eventLoop()).channel(NetmapChannel.class)
                             .option(NetmapChannelOption.BACKEND, "user")
                             .option(NetmapChannelOption.NIC_MECHANISM, "xdp")
                             .handler(new ChannelInboundHandlerAdapter())
