@@ -235,6 +235,19 @@ public final class NicPort extends NetmapPort {
         return mechanism;
     }
 
+    /**
+     * The longest frame this port receives whole (AF_XDP without multi-buffer frames, before
+     * Linux 6.6, drops what does not fit one buffer); {@link Integer#MAX_VALUE} when only the
+     * interface's MTU limits it.
+     */
+    public int maxReceiveFrame() {
+        int max = Integer.MAX_VALUE;
+        for (NicQueue q : queues) {
+            max = Math.min(max, q.maxReceiveFrame());
+        }
+        return max;
+    }
+
     /** Frames the kernel dropped for this port's queues (full rings, no buffer), as far as it tells. */
     public long droppedFrames() {
         long d = 0;

@@ -260,6 +260,11 @@ public abstract class NicQueue implements AutoCloseable {
     /** Frames the kernel dropped for this queue, as far as the mechanism can tell (for diagnostics). */
     public abstract long droppedFrames();
 
+    /** The longest frame this queue receives whole; longer ones are dropped by the kernel. */
+    public int maxReceiveFrame() {
+        return Integer.MAX_VALUE;
+    }
+
     /**
      * Called when poll(2) reported an error on {@link #fd()}: reads and clears the socket's error
      * (ENETDOWN when the interface went down, which passes), and throws if the interface is gone.

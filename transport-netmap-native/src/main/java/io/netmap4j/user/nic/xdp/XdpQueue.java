@@ -213,6 +213,12 @@ final class XdpQueue extends NicQueue {
         return tx != null && reclaimed != hwcur;
     }
 
+    /** Without multi-buffer frames (kernels before 6.6), one UMEM chunk's room. */
+    @Override
+    public int maxReceiveFrame() {
+        return multiBuffer ? Integer.MAX_VALUE : XDP_FRAME_ROOM;
+    }
+
     @Override
     public long droppedFrames() {
         long[] st = sock.statistics();
