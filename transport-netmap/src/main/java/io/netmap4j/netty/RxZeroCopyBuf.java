@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * returns its slot to the ring.
  */
 final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
-    final NetmapChannel.RxZeroCopy owner;
+    final RxZeroCopy owner;
     final int bufIdx;
     /** RX ring (position among the port's bound RX rings) and slot the buffer was delivered from. */
     int ring;
@@ -26,7 +26,7 @@ final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
      */
     int replacement;
 
-    RxZeroCopyBuf(ByteBufAllocator alloc, ByteBuffer view, NetmapChannel.RxZeroCopy owner, int bufIdx) {
+    RxZeroCopyBuf(ByteBufAllocator alloc, ByteBuffer view, RxZeroCopy owner, int bufIdx) {
         super(alloc, view, view.capacity());
         this.owner = owner;
         this.bufIdx = bufIdx;
