@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 
@@ -130,10 +131,40 @@ final class RxZeroCopy {
                 released0(buf, false);
             }
         } else {
+            LateRelease task = new LateRelease(buf);
             try {
-                loop.execute(() -> released(buf));
+                loop.execute(task);
             } catch (RejectedExecutionException e) {
-                synchronized (this) {
+                task.claimAndRun();
+                return;
+            }
+            if (loop.isShutdown()) {
+                // A loop that terminates drops whatever is still queued when it drains its tasks;
+                // if ours was among them, nobody else would give the buffer back. Whoever claims
+                // the task first (the loop, or this thread) runs it.
+                task.claimAndRun();
+            }
+        }
+    }
+
+    /** A release handed to the loop from another thread; runs once, on the loop or, when the loop is gone, here. */
+    private final class LateRelease extends AtomicBoolean implements Runnable {
+        private final RxZeroCopyBuf buf;
+
+        LateRelease(RxZeroCopyBuf buf) {
+            this.buf = buf;
+        }
+
+        @Override
+        public void run() {
+            if (compareAndSet(false, true)) {
+                released(buf);
+            }
+        }
+
+        void claimAndRun() {
+            if (compareAndSet(false, true)) {
+                synchronized (RxZeroCopy.this) {
                     released0(buf, true);
                 }
             }
