@@ -16,6 +16,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 
 import static io.netmap4j.abi.NetmapConstants.NETMAP_MAX_FRAGS;
@@ -59,19 +60,27 @@ import static io.netmap4j.abi.NetmapConstants.POLLOUT;
  * counted ({@link #rxDroppedChains()}).
  *
  * <h2>Writing</h2>
- * Messages are {@link ByteBuf}s and {@link ByteBufHolder}s (one frame each, copied into a TX
- * slot) and {@link NetmapTxBatch}es (any number of frames written in place). A zero-copy frame
- * received on a port that shares this port's buffers, written whole on the same event loop, is not
- * copied: its buffer index moves into the TX slot ({@code NS_BUF_CHANGED}) and the slot's free
- * buffer goes back to the receiving channel ({@link #txZeroCopyFrames()}); that is how a bridge
- * forwards without touching the payload. A flush fills as many
- * slots as it can and does one txsync. When every TX ring is full the channel becomes unwritable
- * and waits for POLLOUT; only then does it ask for POLLOUT. With
- * {@link NetmapChannelOption#TX_MOREFRAG} a frame larger than a buffer goes out as an
- * {@code NS_MOREFRAG} chain of slots in one ring. Otherwise a frame larger than the port's buffers
- * or a message of another type fails its own write and nothing else, as does a message whose
- * buffer throws when read (for example one already released) and any write to a port bound
- * without a TX ring. There is no half-close: shutting the output down closes the channel.
+ * Messages are {@link ByteBuf}s and {@link ByteBufHolder}s (one frame each) and
+ * {@link NetmapTxBatch}es (any number of frames written in place). Every write passes through the
+ * pipeline's outbound handlers as usual. A one-slot frame written on the event loop while nothing
+ * waits in Netty's outbound buffer then goes straight into the next free TX slot (counted by
+ * {@link #txDirectFrames()}), without an outbound-buffer entry; it still leaves only at the next
+ * flush, its promise completes at that flush (and can be cancelled until then), and a close
+ * before the flush fails it, as with any Netty write. Everything else waits in Netty's outbound
+ * buffer, in order, and the direct path resumes once a flush has emptied it. A flush does one
+ * txsync.
+ *
+ * <p>A zero-copy frame received on a port that shares this port's buffers, written whole on the
+ * same event loop, is not copied: its buffer index moves into the TX slot ({@code NS_BUF_CHANGED})
+ * and the slot's free buffer goes back to the receiving channel ({@link #txZeroCopyFrames()});
+ * that is how a bridge forwards without touching the payload. Any other frame is copied once.
+ * When every TX ring is full the channel becomes unwritable and waits for POLLOUT; only then does
+ * it ask for POLLOUT. With {@link NetmapChannelOption#TX_MOREFRAG} a frame larger than a buffer
+ * goes out as an {@code NS_MOREFRAG} chain of slots in one ring. Otherwise a frame larger than the
+ * port's buffers or a message of another type fails its own write and nothing else, as does a
+ * message whose buffer throws when read (for example one already released) and any write to a
+ * port bound without a TX ring. There is no half-close: shutting the output down closes the
+ * channel.
  */
 public final class NetmapChannel extends AbstractChannel {
     /** No disconnect; read batches of up to 256 frames unless configured otherwise. */
@@ -81,7 +90,12 @@ public final class NetmapChannel extends AbstractChannel {
     private static final String EXPECTED_TYPES = " (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)";
 
     private final NetmapChannelConfig config = new NetmapChannelConfig(this);
-    /** Set in {@link #newUnsafe()}, which AbstractChannel's constructor calls before this class's field initializers run. */
+    /**
+     * What {@link #unsafe()} returns, and so what the pipeline writes through. Set in
+     * {@link #newUnsafe()}, which AbstractChannel's constructor calls before this class's field
+     * initializers run: it must have none.
+     */
+    private DirectWriteUnsafe front;
     private NetmapUnsafe netty;
 
     private volatile boolean open = true;
@@ -168,9 +182,28 @@ public final class NetmapChannel extends AbstractChannel {
         return t == null ? 0 : t.zeroCopyFrames;
     }
 
+    /**
+     * Frames that went straight into a TX slot when written, without an entry in Netty's outbound
+     * buffer (see the class comment, "Writing"). Read it on the channel's event loop.
+     */
+    public long txDirectFrames() {
+        TxWriter t = tx;
+        return t == null ? 0 : t.directFrames;
+    }
+
+    /**
+     * The Unsafe the pipeline writes through: Netty's own, with a direct path for frames in front
+     * of its write and flush ({@link DirectWriteUnsafe} says why it is done this way).
+     */
+    @Override
+    public Unsafe unsafe() {
+        return front;
+    }
+
     @Override
     protected AbstractUnsafe newUnsafe() {
         netty = new NetmapUnsafe();
+        front = new DirectWriteUnsafe(this, netty);
         return netty;
     }
 
@@ -260,6 +293,9 @@ public final class NetmapChannel extends AbstractChannel {
         active = false;
         BoundPort b = bound;
         if (b != null) {
+            if (tx != null) {
+                tx.discardUnflushed(new ClosedChannelException());
+            }
             b.unmapWhenIdle();
         }
     }
@@ -354,6 +390,11 @@ public final class NetmapChannel extends AbstractChannel {
         t.doWrite(in);
     }
 
+    /** The TX writer once bound, else null; loop-confined. */
+    TxWriter txWriter() {
+        return tx;
+    }
+
     int maxMessagesPerWriteValue() {
         return maxMessagesPerWrite();
     }
@@ -420,6 +461,11 @@ public final class NetmapChannel extends AbstractChannel {
 
         void forceFlush() {
             super.flush0();
+        }
+
+        /** A txsync that ended a flush failed: as if Netty's own flush had failed. */
+        void writeFailed(Throwable t) {
+            handleWriteError(t);
         }
 
         @Override

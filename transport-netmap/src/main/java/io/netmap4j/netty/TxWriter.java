@@ -5,17 +5,27 @@ import io.netmap4j.core.NetmapRing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
 
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
 
 /**
- * The TX side of a bound {@link NetmapChannel}: writes the flushed messages of Netty's outbound
- * buffer into TX slots, in order, then does one txsync. A zero-copy frame received on a port of
- * the same memory region, on this loop, moves by buffer index ({@link #swapIntoSlot}); a
- * {@link NetmapTxBatch} fills slots in place; a frame larger than a buffer goes out as an
- * {@code NS_MOREFRAG} chain when allowed; anything else is copied once. Loop-confined.
+ * The TX side of a bound {@link NetmapChannel}: how a written frame gets into a TX slot. Two ways,
+ * one ring protocol:
+ * <ul>
+ *   <li><b>Direct</b> ({@link #tryWrite}): a one-slot frame written on the channel's event loop
+ *       while Netty's outbound buffer is empty goes into the next free slot at once, ahead of the
+ *       ring's head ({@link UnflushedSlots}); the flush publishes it with one txsync. No
+ *       outbound-buffer entry, no per-frame bookkeeping beyond the slot itself.</li>
+ *   <li><b>Queued</b> ({@link #doWrite}): everything else (the ring was full, something is
+ *       queued before it, a {@link NetmapTxBatch}, a multi-slot chain, a write before bind)
+ *       waits in Netty's outbound buffer and is written at the flush, in order.</li>
+ * </ul>
+ * Either way a zero-copy frame received on a port of the same memory region, on this loop, moves
+ * by buffer index ({@link #swapIntoSlot}); anything else is copied once. Loop-confined.
  */
 final class TxWriter {
     private final NetmapChannel channel;
@@ -23,17 +33,24 @@ final class TxWriter {
     private final NetmapPort port;
     private final NetmapChannelConfig config;
     private final NetmapTxSlots batchSlots = new NetmapTxSlots();
+    private final UnflushedSlots unflushed;
     private final Runnable flushLater;
     private int nextRing;
     /** Slots published (head moved over them) and not yet txsynced. */
     private int unsynced;
     long zeroCopyFrames;
+    long directFrames;
 
     TxWriter(NetmapChannel channel, BoundPort bound) {
         this.channel = channel;
         this.bound = bound;
         this.port = bound.port;
         this.config = channel.config();
+        int maxSlots = 0;
+        for (int i = 0; i < port.txRingCount(); i++) {
+            maxSlots = Math.max(maxSlots, port.txRing(i).numSlots());
+        }
+        this.unflushed = new UnflushedSlots(maxSlots);
         this.flushLater = () -> {
             if (channel.isActive()) {
                 channel.flushQueued();
@@ -41,8 +58,82 @@ final class TxWriter {
         };
     }
 
+    /**
+     * Writes {@code msg} straight into a TX slot if it is a one-slot frame and a slot is free, or
+     * fails its promise if its bytes cannot be read; the caller has checked that nothing is queued
+     * before it. Returns false, having done nothing, when the frame must take the queued path.
+     */
+    boolean tryWrite(Object msg, ChannelPromise promise) {
+        ByteBuf content;
+        if (msg instanceof ByteBuf buf) {
+            content = buf;
+        } else if (msg instanceof ByteBufHolder holder) {
+            content = holder.content();
+        } else {
+            return false;
+        }
+        if (unflushed.isSettling()) {
+            return false; // written from a promise listener during a flush: keep it behind the rest
+        }
+        NetmapRing ring = unflushed.ring();
+        if (ring == null) {
+            if (port.txRingCount() == 0 || (ring = ringWithRoom()) == null) {
+                return false;
+            }
+            unflushed.begin(ring);
+        }
+        int slot = unflushed.next();
+        int length = content.readableBytes();
+        if (slot == ring.tail() || length > ring.bufferSize() || length == 0) {
+            return false;
+        }
+        boolean real = !promise.isVoid();
+        Object keep = null;
+        if (content instanceof RxZeroCopyBuf view && swapIntoSlot(view, ring, slot, length)) {
+            keep = real ? msg : null; // a cancelled write must be able to give the slot's buffer back
+        } else {
+            try {
+                bound.copyIntoSlot(content, content.readerIndex(), ring, slot, length);
+            } catch (RuntimeException e) {
+                // An unusable message (released, or a buffer that throws): it fails alone.
+                ReferenceCountUtil.safeRelease(msg);
+                promise.tryFailure(e);
+                return true;
+            }
+            ring.len(slot, length);
+            ring.flags(slot, 0);
+        }
+        unflushed.add(real ? promise : null, keep);
+        if (keep == null) {
+            ReferenceCountUtil.safeRelease(msg);
+        }
+        directFrames++;
+        return true;
+    }
+
+    /** Publishes the frames written directly (the flush begins here). */
+    void publishUnflushed() {
+        unsynced += unflushed.publish();
+    }
+
+    /** The txsync that ends a flush, when something was published since the last one. */
+    void syncPublished() throws Exception {
+        if (unsynced > 0) {
+            unsynced = 0;
+            if (channel.isActive()) {
+                port.txSync();
+            }
+        }
+    }
+
+    /** The channel closes: frames written directly and never flushed are not sent. */
+    void discardUnflushed(Throwable cause) {
+        unflushed.discard(cause);
+    }
+
     /** Writes the flushed messages of Netty's outbound buffer into TX slots, then one txsync. */
     void doWrite(ChannelOutboundBuffer in) throws Exception {
+        publishUnflushed(); // they were written first
         if (port.txRingCount() == 0) {
             // Only messages written before bind get here (filterOutboundMessage refuses the rest);
             // they fail alone, the channel stays as it is.
@@ -105,6 +196,12 @@ final class TxWriter {
             } else {
                 ByteBuf content = msg instanceof ByteBuf buf ? buf : ((ByteBufHolder) msg).content();
                 int length = content.readableBytes();
+                if (length == 0) {
+                    // Nothing to send: an empty buffer, or what Netty leaves in place of a write
+                    // cancelled before its flush. An empty Ethernet frame does not exist.
+                    in.remove();
+                    continue;
+                }
                 int bufferSize = ring.bufferSize();
                 if (length > bufferSize && (length > channel.maxFrame(bufferSize) || !config.isTxMoreFrag())) {
                     // Written before bind (or before TX_MOREFRAG changed): filterOutboundMessage did not check it.
