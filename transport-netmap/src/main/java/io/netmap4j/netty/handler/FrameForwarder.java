@@ -1,5 +1,7 @@
 package io.netmap4j.netty.handler;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -55,8 +57,10 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter {
     private boolean paused;
     private boolean wroteSinceFlush;
     private long forwarded;
+    private long forwardedBytes;
     private long dropped;
     private volatile long forwardedSnapshot;
+    private volatile long forwardedBytesSnapshot;
     private volatile long droppedSnapshot;
 
     /** Forwards to {@code target}, which may be bound later but must be open when frames arrive. */
@@ -67,6 +71,11 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter {
     /** Frames handed to the target so far (updated once per read; readable from any thread). */
     public long forwardedFrames() {
         return forwardedSnapshot;
+    }
+
+    /** Bytes of the frames handed to the target so far (updated once per read; readable from any thread). */
+    public long forwardedBytes() {
+        return forwardedBytesSnapshot;
     }
 
     /** Frames released unsent because the target was closed (updated once per read). */
@@ -104,6 +113,8 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         forwarded++;
+        forwardedBytes += msg instanceof ByteBuf buf ? buf.readableBytes()
+                : msg instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
         if (target.eventLoop() == ctx.channel().eventLoop()) {
             target.write(msg, target.voidPromise());
             wroteSinceFlush = true;
@@ -141,6 +152,7 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter {
             }
         }
         forwardedSnapshot = forwarded;
+        forwardedBytesSnapshot = forwardedBytes;
         droppedSnapshot = dropped;
         ctx.fireChannelReadComplete();
     }
