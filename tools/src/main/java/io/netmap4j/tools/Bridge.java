@@ -163,8 +163,7 @@ public final class Bridge {
     /** Like {@link #execute(Options, PrintStream, PrintStream, boolean)}; also ends when {@code stop} is set. */
     static Result execute(Options o, PrintStream out, PrintStream err, boolean handleSignals, AtomicBoolean stop) {
         if (!Netmap.isAvailable()) {
-            err.println("bridge: netmap is not usable here: " + Netmap.unavailabilityCause()
-                    + " (run java with --enable-native-access=ALL-UNNAMED, on Linux)");
+            err.println("bridge: netmap is not usable here: " + Netmap.unavailabilityCause().getMessage());
             return new Result(0, 0, 0, 1);
         }
         Bridge bridge = new Bridge(o, out, stop);

@@ -91,8 +91,7 @@ public final class PktGen {
     /** Runs a parsed command line; everything it prints goes to {@code out}, failures to {@code err}. */
     public static Result execute(PktGenOptions o, PrintStream out, PrintStream err, boolean handleSignals) {
         if (!Netmap.isAvailable()) {
-            err.println("pkt-gen: netmap is not usable here: " + Netmap.unavailabilityCause()
-                    + " (run java with --enable-native-access=ALL-UNNAMED, on Linux)");
+            err.println("pkt-gen: netmap is not usable here: " + Netmap.unavailabilityCause().getMessage());
             return new Result(0, 0, 0, 0, 1);
         }
         PktGen gen = new PktGen(o, out);

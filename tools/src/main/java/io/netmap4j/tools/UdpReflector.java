@@ -246,8 +246,7 @@ public final class UdpReflector {
             return 0;
         }
         if (!Netmap.isAvailable()) {
-            err.println("udp-reflector: netmap is not usable here: " + Netmap.unavailabilityCause()
-                    + " (run java with --enable-native-access=ALL-UNNAMED, on Linux)");
+            err.println("udp-reflector: netmap is not usable here: " + Netmap.unavailabilityCause().getMessage());
             return 1;
         }
         if (handleSignals) {
