@@ -49,7 +49,10 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
         TxWriter tx = channel.txWriter();
         if (!queued && tx != null) {
             ChannelOutboundBuffer out = netty.outboundBuffer();
-            if (out != null && out.isEmpty() && channel.eventLoop().inEventLoop() && tx.tryWrite(msg, promise)) {
+            // Like AbstractUnsafe.write, this runs on the channel's event loop: the pipeline's head
+            // calls it there, and Channel.Unsafe may not be called from elsewhere.
+            assert channel.eventLoop().inEventLoop();
+            if (out != null && out.isEmpty() && tx.tryWrite(msg, promise)) {
                 return;
             }
         }

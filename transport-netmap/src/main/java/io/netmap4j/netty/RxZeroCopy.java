@@ -99,12 +99,13 @@ final class RxZeroCopy {
 
     /**
      * True when a frame of this port may move, by index, into a slot of {@code other} whose
-     * channel runs on {@code loop}: same buffers, and this channel's state is on that loop.
+     * channel runs on {@code loop} (and the caller is on it): same buffers, and this channel's
+     * state is on that loop.
      */
     boolean canLendTo(NetmapPort other, EventLoop loop) {
-        return port.isOpen() && port.memId() == other.memId() && port.backend() == other.backend()
+        return port.memId() == other.memId() && port.backend() == other.backend()
                 && port.region().byteSize() == other.region().byteSize()
-                && channel.isRegistered() && channel.eventLoop() == loop && loop.inEventLoop();
+                && channel.eventLoop() == loop && channel.isRegistered() && port.isOpen();
     }
 
     /** True on the channel's event loop, where this state lives. */
@@ -123,13 +124,7 @@ final class RxZeroCopy {
     void released(RxZeroCopyBuf buf) {
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
-            if (loop.isShuttingDown()) {
-                synchronized (this) {
-                    released0(buf, true);
-                }
-            } else {
-                released0(buf, false);
-            }
+            releasedOnLoop(buf);
         } else {
             LateRelease task = new LateRelease(buf);
             try {
@@ -144,6 +139,17 @@ final class RxZeroCopy {
                 // the task first (the loop, or this thread) runs it.
                 task.claimAndRun();
             }
+        }
+    }
+
+    /** {@link #released} on the channel's event loop. */
+    void releasedOnLoop(RxZeroCopyBuf buf) {
+        if (channel.eventLoop().isShuttingDown()) {
+            synchronized (this) {
+                released0(buf, true);
+            }
+        } else {
+            released0(buf, false);
         }
     }
 

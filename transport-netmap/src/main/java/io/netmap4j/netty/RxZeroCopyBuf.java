@@ -55,7 +55,7 @@ final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
     public boolean release() {
         if (refCnt() == 1 && owner.inLoop()) {
             setRefCnt(0);
-            owner.released(this);
+            owner.releasedOnLoop(this);
             return true;
         }
         return super.release();

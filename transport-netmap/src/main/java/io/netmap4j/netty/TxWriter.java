@@ -84,7 +84,7 @@ final class TxWriter {
         }
         int slot = unflushed.next();
         int length = content.readableBytes();
-        if (slot == ring.tail() || length > ring.bufferSize() || length == 0) {
+        if (slot < 0 || length > ring.bufferSize() || length == 0) {
             return false;
         }
         boolean real = !promise.isVoid();

@@ -31,6 +31,8 @@ final class UnflushedSlots {
     private int first;
     /** The slot after the last unflushed frame: where the next one goes. */
     private int end;
+    /** The ring's tail as last read: slots before it are free. Only a sync moves it, forward. */
+    private int tail;
     /** Per slot: the write's promise, or null for a void one. */
     private final ChannelPromise[] promises;
     /** Per slot: a frame moved by index whose release waits for the flush, or null. */
@@ -50,8 +52,17 @@ final class UnflushedSlots {
         return ring;
     }
 
-    /** The slot the next frame goes into, in {@link #ring()}. */
+    /**
+     * The slot the next frame goes into, in {@link #ring()}, or -1 when the ring is full. The tail
+     * is read again only when the slots known to be free are used up.
+     */
     int next() {
+        if (end == tail) {
+            tail = ring.tail();
+            if (end == tail) {
+                return -1;
+            }
+        }
         return end;
     }
 
@@ -63,6 +74,7 @@ final class UnflushedSlots {
     void begin(NetmapRing r) {
         ring = r;
         first = end = r.head();
+        tail = r.tail();
     }
 
     /**
