@@ -120,7 +120,12 @@ public class NetworkFunctionBenchmark {
             }
             case "forward" -> {
                 bind(edge, pipe + "}1", true, new Counter(frames));
-                Channel out = bind(fn, pipe + "{1", false, new ChannelInboundHandlerAdapter());
+                Channel out = bind(fn, pipe + "{1", false, new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        // Writes racing with the trial's close fail with ClosedChannelException.
+                    }
+                });
                 bind(fn, pipe + "}0", zeroCopy, new Forwarder(out, voidPromise));
                 bind(edge, pipe + "{0", false, generator);
             }
@@ -182,6 +187,11 @@ public class NetworkFunctionBenchmark {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
         }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Writes racing with the trial's close fail with ClosedChannelException.
+        }
     }
 
     /** The function of {@code forward}: every frame received goes out on another channel. */
@@ -206,6 +216,11 @@ public class NetworkFunctionBenchmark {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             out.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Writes racing with the trial's close fail with ClosedChannelException.
         }
     }
 
