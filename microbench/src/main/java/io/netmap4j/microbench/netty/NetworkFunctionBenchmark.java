@@ -166,7 +166,7 @@ public class NetworkFunctionBenchmark {
     }
 
     /** The function of {@code reflect}: swap the MAC addresses, send the frame back where it came from. */
-    static final class Reflector extends ChannelInboundHandlerAdapter {
+    public static final class Reflector extends ChannelInboundHandlerAdapter {
         private final boolean voidPromise;
 
         Reflector(boolean voidPromise) {
@@ -195,7 +195,7 @@ public class NetworkFunctionBenchmark {
     }
 
     /** The function of {@code forward}: every frame received goes out on another channel. */
-    static final class Forwarder extends ChannelInboundHandlerAdapter {
+    public static final class Forwarder extends ChannelInboundHandlerAdapter {
         private final Channel out;
         private final boolean voidPromise;
 
