@@ -80,7 +80,7 @@ final class RxZeroCopy {
         int extra = port.takeExtraBuffer();
         if (extra != 0) {
             ring.bufIdx(buf.slot, extra);
-            ring.flags(buf.slot, ring.flags(buf.slot) | NS_BUF_CHANGED);
+            ring.flags(buf.slot, NS_BUF_CHANGED); // the frame was delivered: its other flags are spent
             buf.detached = true;
             held[buf.ring][buf.slot] = false;
         }
@@ -189,7 +189,7 @@ final class RxZeroCopy {
                 if (back != buf.bufIdx) {
                     NetmapRing ring = port.rxRing(buf.ring);
                     ring.bufIdx(buf.slot, back);
-                    ring.flags(buf.slot, ring.flags(buf.slot) | NS_BUF_CHANGED);
+                    ring.flags(buf.slot, NS_BUF_CHANGED); // the frame was delivered: its other flags are spent
                 }
                 held[buf.ring][buf.slot] = false;
                 if (!inRxLoop) {
