@@ -4,12 +4,16 @@ import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * The port a {@link NetmapChannel} is bound to, from bind until it is unmapped, and the copies
@@ -22,6 +26,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class BoundPort {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(BoundPort.class);
+
+    /**
+     * The whole address space, to copy to and from a direct ByteBuf by its memory address. Netty
+     * without Unsafe (the default on Java 25) duplicates its ByteBuffer on every
+     * {@code getBytes(int, ByteBuffer)}, an object per frame that escape analysis removes only
+     * sometimes; a copy between this segment and the region allocates nothing. The ByteBuf's own
+     * index checks ran before (its reader index and readable bytes, or an exactly sized buffer),
+     * and the region side is bounds-checked as always. Needs native access, like every FFM call here.
+     */
+    private static final MemorySegment ADDRESS_SPACE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     final NetmapPort port;
     /** Zero-copy frames handed to handlers and not yet released; atomic because a release may come after the loop is gone. */
@@ -101,6 +115,15 @@ final class BoundPort {
     /** Copies {@code length} bytes of {@code src} from {@code index} into the buffer of {@code slot}. */
     void copyIntoSlot(ByteBuf src, int index, NetmapRing ring, int slot, int length) {
         long offset = ring.slotBufferOffset(slot);
+        if (src.hasMemoryAddress()) {
+            checkAccessible(src);
+            MemorySegment.copy(ADDRESS_SPACE, src.memoryAddress() + index, ring.region(), offset, length);
+            return;
+        }
+        if (src.hasArray()) {
+            MemorySegment.copy(src.array(), src.arrayOffset() + index, ring.region(), JAVA_BYTE, offset, length);
+            return;
+        }
         ByteBuffer view = regionView;
         if (view != null) {
             view.limit((int) offset + length).position((int) offset);
@@ -120,12 +143,27 @@ final class BoundPort {
     /** Appends the first {@code length} bytes in the buffer of {@code slot} to {@code dst}. */
     void appendSlot(ByteBuf dst, NetmapRing ring, int slot, int length) {
         long offset = ring.slotBufferOffset(slot);
+        if (dst.hasMemoryAddress()) {
+            dst.ensureWritable(length);
+            int at = dst.writerIndex();
+            MemorySegment.copy(ring.region(), offset, ADDRESS_SPACE, dst.memoryAddress() + at, length);
+            dst.writerIndex(at + length);
+            return;
+        }
         ByteBuffer view = regionView;
         if (view != null) {
             view.limit((int) offset + length).position((int) offset);
             dst.writeBytes(view);
         } else {
             dst.writeBytes(ring.region().asSlice(offset, length).asByteBuffer());
+        }
+    }
+
+    /** A released buffer must fail as Netty's own accessors make it fail, before its address is used. */
+    private static void checkAccessible(ByteBuf buf) {
+        int refCnt = buf.refCnt();
+        if (refCnt == 0) {
+            throw new IllegalReferenceCountException(0);
         }
     }
 
