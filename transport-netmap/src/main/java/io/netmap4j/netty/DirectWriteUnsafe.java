@@ -38,6 +38,7 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
     private final NetmapChannel.NetmapUnsafe netty;
     /** A write went to Netty's outbound buffer since the last flush. */
     private boolean queued;
+    private final Runnable flushQueue = this::flushQueue;
 
     DirectWriteUnsafe(NetmapChannel channel, NetmapChannel.NetmapUnsafe netty) {
         this.channel = channel;
@@ -68,16 +69,19 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
             netty.flush();
             return;
         }
-        tx.publishUnflushed();
+        try {
+            tx.flush(flushQueue);
+        } catch (Throwable t) {
+            netty.writeFailed(t);
+        }
+    }
+
+    /** Netty's own flush, when something may wait in its outbound buffer (its doWrite syncs for the direct frames too). */
+    private void flushQueue() {
         ChannelOutboundBuffer out = netty.outboundBuffer();
         if (queued || out != null && !out.isEmpty()) {
             queued = false;
-            netty.flush(); // its doWrite ends with the txsync, for the direct frames too
-        }
-        try {
-            tx.syncPublished();
-        } catch (Throwable t) {
-            netty.writeFailed(t);
+            netty.flush();
         }
     }
 

@@ -19,7 +19,6 @@ import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 
-import static io.netmap4j.abi.NetmapConstants.NETMAP_MAX_FRAGS;
 import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLHUP;
@@ -87,7 +86,6 @@ public final class NetmapChannel extends AbstractChannel {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 256);
     /** The user-defined writability bit that reflects "every TX ring is full". */
     private static final int RING_FULL_WRITABILITY = 1;
-    private static final String EXPECTED_TYPES = " (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)";
 
     private final NetmapChannelConfig config = new NetmapChannelConfig(this);
     /**
@@ -104,7 +102,9 @@ public final class NetmapChannel extends AbstractChannel {
     /** Set once by bind; read on the event loop, and by port() anywhere. */
     private volatile BoundPort bound;
     private RxReader rx;
+    private TxRings txRings;
     private TxWriter tx;
+    private TxQueue txQueue;
     private RxZeroCopy zeroCopy;
     private IoRegistration registration;
     private NetmapIoOps ops = NetmapIoOps.NONE;
@@ -178,7 +178,7 @@ public final class NetmapChannel extends AbstractChannel {
      * copying it (see the class comment, "Writing"). Read it on the channel's event loop.
      */
     public long txZeroCopyFrames() {
-        TxWriter t = tx;
+        TxRings t = txRings;
         return t == null ? 0 : t.zeroCopyFrames;
     }
 
@@ -265,7 +265,9 @@ public final class NetmapChannel extends AbstractChannel {
         BoundPort b = new BoundPort(NetmapPorts.open(spec, config.getBackend()));
         zeroCopy = config.isRxZeroCopy() ? new RxZeroCopy(this, b) : null;
         rx = new RxReader(this, b, zeroCopy);
-        tx = new TxWriter(this, b);
+        txRings = new TxRings(this, b);
+        tx = new TxWriter(txRings);
+        txQueue = new TxQueue(this, txRings);
         localAddress = netmapAddress;
         bound = b;
         active = true;
@@ -339,46 +341,7 @@ public final class NetmapChannel extends AbstractChannel {
 
     @Override
     protected Object filterOutboundMessage(Object msg) {
-        ByteBuf content;
-        if (msg instanceof ByteBuf buf) {
-            content = buf;
-        } else if (msg instanceof ByteBufHolder holder) {
-            content = holder.content();
-        } else if (msg instanceof NetmapTxBatch) {
-            return msg;
-        } else {
-            throw new UnsupportedOperationException("unsupported message type: "
-                    + (msg == null ? "null" : msg.getClass().getName()) + EXPECTED_TYPES);
-        }
-        NetmapPort p = port();
-        if (p != null) {
-            if (p.txRingCount() == 0) {
-                throw noTxRing(p);
-            }
-            checkFits(content.readableBytes(), p.bufferSize(), p);
-        }
-        return msg;
-    }
-
-    /** The largest frame a write may carry: one buffer, or a whole chain with TX_MOREFRAG. */
-    int maxFrame(int bufferSize) {
-        return config.isTxMoreFrag() ? bufferSize * NETMAP_MAX_FRAGS : bufferSize;
-    }
-
-    static IllegalStateException noTxRing(NetmapPort p) {
-        return new IllegalStateException("cannot write to " + p.name() + ": it has no TX ring bound (opened for "
-                + "reception only, e.g. with /R); bind a port name that includes a TX ring to send");
-    }
-
-    void checkFits(int length, int bufferSize, NetmapPort p) {
-        if (length > maxFrame(bufferSize)) {
-            throw new IllegalArgumentException(config.isTxMoreFrag()
-                    ? "a frame of " + length + " bytes needs more than " + NETMAP_MAX_FRAGS + " slots of "
-                    + bufferSize + " bytes on " + p.name() + " (NETMAP_MAX_FRAGS); send smaller frames"
-                    : "a frame of " + length + " bytes does not fit the " + bufferSize + "-byte buffers of "
-                    + p.name() + "; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG "
-                    + "if the port takes multi-slot frames");
-        }
+        return TxFrameChecks.accept(msg, port(), config);
     }
 
     @Override
@@ -387,7 +350,8 @@ public final class NetmapChannel extends AbstractChannel {
         if (t == null) {
             throw new NotYetConnectedException();
         }
-        t.doWrite(in);
+        t.publishUnflushed(); // frames written directly come before anything queued
+        txQueue.write(in, bound);
     }
 
     /** The TX writer once bound, else null; loop-confined. */

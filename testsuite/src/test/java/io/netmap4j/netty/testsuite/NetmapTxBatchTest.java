@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestInfo;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +89,7 @@ class NetmapTxBatchTest extends AbstractNetmapFrameTest {
         for (boolean batch : new boolean[] {true, false}) {
             int total = batch ? BATCH_FRAMES : 3000;
             CompletableFuture<Integer> done = new CompletableFuture<>();
+            int[] received = {0};
             sb.handler(new SimpleChannelInboundHandler<ByteBuf>() {
                 private int next;
 
@@ -98,7 +100,8 @@ class NetmapTxBatchTest extends AbstractNetmapFrameTest {
                     } catch (Throwable t) {
                         done.completeExceptionally(t);
                     }
-                    if (++next == total) {
+                    received[0] = ++next;
+                    if (next == total) {
                         done.complete(next);
                     }
                 }
@@ -119,7 +122,12 @@ class NetmapTxBatchTest extends AbstractNetmapFrameTest {
                     });
                 }
                 assertTrue(writer.closeFuture().await(30, TimeUnit.SECONDS), "the writer closed after its last frame");
-                assertEquals(total, done.get(30, TimeUnit.SECONDS), batch ? "batch" : "per-frame writes");
+                try {
+                    assertEquals(total, done.get(30, TimeUnit.SECONDS), batch ? "batch" : "per-frame writes");
+                } catch (TimeoutException e) {
+                    throw new AssertionError((batch ? "batch" : "per-frame writes") + ": the reader got "
+                            + received[0] + " of " + total + " frames", e);
+                }
             } finally {
                 writer.close().sync();
                 reader.close().sync();
