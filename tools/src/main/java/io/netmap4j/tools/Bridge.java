@@ -24,7 +24,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -132,9 +131,7 @@ public final class Bridge {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
-        }
+        ToolRun.oneLineLogs();
         System.exit(run(args, System.out, System.err, true));
     }
 
@@ -167,35 +164,16 @@ public final class Bridge {
             return new Result(0, 0, 0, 1);
         }
         Bridge bridge = new Bridge(o, out, stop);
-        Thread hook = null;
-        CountDownLatch done = new CountDownLatch(1);
-        if (handleSignals) {
-            hook = new Thread(() -> {
-                stop.set(true);
-                try {
-                    done.await(3, TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "bridge-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-        try {
-            return bridge.run();
-        } catch (Exception e) {
-            err.println("bridge: " + e.getMessage());
-            return new Result(bridge.aToB.frames(), bridge.bToA.frames(), 0, 1);
-        } finally {
-            bridge.close();
-            done.countDown();
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // the JVM is already shutting down
-                }
+        return ToolRun.untilStopped("bridge", stop, handleSignals, () -> {
+            try {
+                return bridge.run();
+            } catch (Exception e) {
+                err.println("bridge: " + e.getMessage());
+                return new Result(bridge.aToB.frames(), bridge.bToA.frames(), 0, 1);
+            } finally {
+                bridge.close();
             }
-        }
+        });
     }
 
     private Result run() throws Exception {

@@ -225,9 +225,7 @@ public final class UdpReflector {
     // ------------------------------------------------------------------ the command
 
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
-        }
+        ToolRun.oneLineLogs();
         System.exit(run(args, System.out, System.err, new AtomicBoolean(), true));
     }
 
@@ -249,19 +247,18 @@ public final class UdpReflector {
             err.println("udp-reflector: netmap is not usable here: " + Netmap.unavailabilityCause().getMessage());
             return 1;
         }
-        if (handleSignals) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true), "udp-reflector-shutdown"));
-        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("udp-reflector", true),
                 NetmapIoHandler.newFactory(new NetmapIoHandlerConfig().setBusyPoll(o.busyPoll())));
-        try {
-            return o.drive() ? ReflectorDriver.drive(o, group, out, stop) : serve(o, group, out, stop);
-        } catch (Exception e) {
-            err.println("udp-reflector: " + e.getMessage());
-            return 1;
-        } finally {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-        }
+        return ToolRun.untilStopped("udp-reflector", stop, handleSignals, () -> {
+            try {
+                return o.drive() ? ReflectorDriver.drive(o, group, out, stop) : serve(o, group, out, stop);
+            } catch (Exception e) {
+                err.println("udp-reflector: " + e.getMessage());
+                return 1;
+            } finally {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            }
+        });
     }
 
     private static int serve(Options o, EventLoopGroup group, PrintStream out, AtomicBoolean stop) throws Exception {
