@@ -6,14 +6,13 @@ import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandler;
-import io.netmap4j.netty.NetmapTxBatch;
-import io.netmap4j.netty.NetmapTxSlots;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -33,13 +32,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * A network function in plain Netty code over user-space netmap pipes: frames come in, a handler
@@ -73,7 +70,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 public class NetworkFunctionBenchmark {
     static final int FRAMES = 1 << 17;
     private static final AtomicInteger NEXT_PIPE = new AtomicInteger();
-    private static final ValueLayout.OfLong SEQUENCE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     @Param({"64", "1514"})
     public int frameSize;
@@ -89,7 +85,7 @@ public class NetworkFunctionBenchmark {
 
     private EventLoopGroup edgeGroup;
     private EventLoopGroup functionGroup;
-    private final java.util.List<Channel> channels = new java.util.ArrayList<>();
+    private final List<Channel> channels = new ArrayList<>();
     private final ReceivedFrames frames = new ReceivedFrames();
     private long target;
 
@@ -112,14 +108,22 @@ public class NetworkFunctionBenchmark {
             case "promise" -> false;
             default -> throw new IllegalArgumentException("write must be voidPromise or promise, not " + write);
         };
-        Generator generator = new Generator(Frames.template(frameSize), frames);
+        byte[] template = Frames.template(frameSize);
+        Channel generator;
         switch (function) {
             case "reflect" -> {
                 bind(fn, pipe + "}0", zeroCopy, new Reflector(voidPromise));
-                bind(edge, pipe + "{0", true, generator);
+                // The generator's channel also counts what comes back.
+                generator = bind(edge, pipe + "{0", true, new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new NettyPipeBenchmark.BatchGenerator(template),
+                                new NettyPipeBenchmark.Sink(frames));
+                    }
+                });
             }
             case "forward" -> {
-                bind(edge, pipe + "}1", true, new Counter(frames));
+                bind(edge, pipe + "}1", true, new NettyPipeBenchmark.Sink(frames));
                 Channel out = bind(fn, pipe + "{1", false, new ChannelInboundHandlerAdapter() {
                     @Override
                     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -127,11 +131,11 @@ public class NetworkFunctionBenchmark {
                     }
                 });
                 bind(fn, pipe + "}0", zeroCopy, new Forwarder(out, voidPromise));
-                bind(edge, pipe + "{0", false, generator);
+                generator = bind(edge, pipe + "{0", false, new NettyPipeBenchmark.BatchGenerator(template));
             }
             default -> throw new IllegalArgumentException("function must be reflect or forward, not " + function);
         }
-        generator.start();
+        generator.pipeline().fireUserEventTriggered(NettyPipeBenchmark.Start.INSTANCE);
     }
 
     private Channel bind(EventLoop loop, String name, boolean zeroCopy, ChannelHandler handler) throws Exception {
@@ -232,74 +236,5 @@ public class NetworkFunctionBenchmark {
         frame.setShort(i + 4, frame.getShort(i + 10));
         frame.setInt(i + 6, dst0);
         frame.setShort(i + 10, dst1);
-    }
-
-    /** Counts what arrives; reads each frame's sequence number, as a real consumer touches its data. */
-    static class Counter extends ChannelInboundHandlerAdapter {
-        private final ReceivedFrames frames;
-        private long count;
-        long checksum;
-
-        Counter(ReceivedFrames frames) {
-            this.frames = frames;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
-            checksum += buf.getLong(buf.readerIndex() + Frames.SEQUENCE_OFFSET);
-            buf.release();
-            count++;
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            frames.add(count);
-            count = 0;
-        }
-    }
-
-    /**
-     * Sends frames as fast as the ring takes them with one endless {@link NetmapTxBatch}, and counts
-     * what comes back on its own channel (the reflector's answers).
-     */
-    static final class Generator extends Counter implements NetmapTxBatch {
-        private final byte[] template;
-        private Channel channel;
-        private long seq;
-
-        Generator(byte[] template, ReceivedFrames frames) {
-            super(frames);
-            this.template = template;
-        }
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            channel = ctx.channel();
-        }
-
-        void start() {
-            channel.writeAndFlush(this, channel.voidPromise());
-        }
-
-        @Override
-        public boolean fill(NetmapTxSlots slots) {
-            MemorySegment region = slots.region();
-            int size = template.length;
-            long s = seq;
-            for (int n = slots.remaining(); n > 0; n--) {
-                long off = slots.bufferOffset();
-                MemorySegment.copy(template, 0, region, JAVA_BYTE, off, size);
-                region.set(SEQUENCE, off + Frames.SEQUENCE_OFFSET, s++);
-                slots.commit(size);
-            }
-            seq = s;
-            return false;
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // The endless batch fails with ClosedChannelException when the trial closes the channel.
-        }
     }
 }
