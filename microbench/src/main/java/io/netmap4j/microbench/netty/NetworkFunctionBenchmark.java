@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-
 /**
  * A network function in plain Netty code over user-space netmap pipes: frames come in, a handler
  * looks at them, and writes them out again with one {@code ctx.write} per frame and a flush on
