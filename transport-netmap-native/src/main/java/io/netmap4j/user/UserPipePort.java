@@ -194,6 +194,7 @@ public final class UserPipePort extends NetmapPort {
     }
 
     /** Frames from the peer whose descriptors were damaged, delivered empty and counted. */
+    @Override
     public long droppedFrames() {
         return end.rxDropped();
     }
@@ -202,6 +203,7 @@ public final class UserPipePort extends NetmapPort {
      * Times a ring was reset (head = cur = the kernel's hwcur, tail = hwtail, queued frames
      * dropped) because head, cur or tail was past the last slot, or a slot named no buffer.
      */
+    @Override
     public long ringResets() {
         return end.txResets() + end.rxResets();
     }

@@ -18,6 +18,10 @@ import io.netty.channel.IoRegistration;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
@@ -88,6 +92,8 @@ public final class NetmapChannel extends AbstractChannel {
     private static final int RING_FULL_WRITABILITY = 1;
 
     private final NetmapChannelConfig config = new NetmapChannelConfig(this);
+    /** What the collaborators count, on the loop; see {@link #counters()}. */
+    private final ChannelCounters counters = new ChannelCounters();
     /**
      * What {@link #unsafe()} returns, and so what the pipeline writes through. Set in
      * {@link #newUnsafe()}, which AbstractChannel's constructor calls before this class's field
@@ -154,41 +160,50 @@ public final class NetmapChannel extends AbstractChannel {
     }
 
     /**
-     * In zero-copy mode, the frames delivered as copies because their netmap buffer was still
-     * referenced by an earlier frame (a peer handing us a buffer we have not given back, or several
-     * damaged descriptors in the backend's scratch buffer). 0 when peers follow the protocol.
-     * Read it on the channel's event loop.
+     * What this channel has done since it was bound: frames and bytes each way, how they moved
+     * (zero-copy views, copies, buffer-index swaps, direct writes), syncs, and what was dropped or
+     * refused and why. Read on the channel's event loop; from another thread the snapshot is taken
+     * there (this waits for it), or directly once the loop has stopped. Counting costs a plain
+     * increment per event on the loop, so it is always on.
      */
+    public NetmapChannelCounters counters() {
+        if (!isRegistered() || eventLoop().inEventLoop() || eventLoop().isShuttingDown()) {
+            return countersNow();
+        }
+        try {
+            return eventLoop().submit(this::countersNow).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return countersNow();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            return countersNow(); // the loop is going away or stuck: a snapshot without its ordering
+        }
+    }
+
+    private NetmapChannelCounters countersNow() {
+        BoundPort b = bound;
+        return b == null ? NetmapChannelCounters.NONE
+                : NetmapChannelCounters.of(counters, b.port.droppedFrames(), b.port.ringResets());
+    }
+
+    /** In zero-copy mode, the frames delivered as copies ({@link NetmapChannelCounters#rxCopiedFrames()}). */
     public long rxCopiedFrames() {
-        RxZeroCopy z = zeroCopy;
-        return z == null ? 0 : z.copiedFrames;
+        return counters().rxCopiedFrames();
     }
 
-    /**
-     * Multi-slot frames dropped because they were longer than {@code NETMAP_MAX_FRAGS} slots.
-     * Read it on the channel's event loop.
-     */
+    /** Multi-slot frames dropped for being too long ({@link NetmapChannelCounters#rxDroppedChains()}). */
     public long rxDroppedChains() {
-        RxReader r = rx;
-        return r == null ? 0 : r.droppedChains();
+        return counters().rxDroppedChains();
     }
 
-    /**
-     * Frames written by moving a received zero-copy frame's buffer into a TX slot instead of
-     * copying it (see the class comment, "Writing"). Read it on the channel's event loop.
-     */
+    /** Frames moved into a TX slot by buffer index ({@link NetmapChannelCounters#txZeroCopyFrames()}). */
     public long txZeroCopyFrames() {
-        TxRings t = txRings;
-        return t == null ? 0 : t.zeroCopyFrames;
+        return counters().txZeroCopyFrames();
     }
 
-    /**
-     * Frames that went straight into a TX slot when written, without an entry in Netty's outbound
-     * buffer (see the class comment, "Writing"). Read it on the channel's event loop.
-     */
+    /** Frames written straight into a TX slot ({@link NetmapChannelCounters#txDirectFrames()}). */
     public long txDirectFrames() {
-        TxWriter t = tx;
-        return t == null ? 0 : t.directFrames;
+        return counters().txDirectFrames();
     }
 
     /**
@@ -263,9 +278,9 @@ public final class NetmapChannel extends AbstractChannel {
             spec = spec.withExtraBuffers(config.getRxExtraBuffers());
         }
         BoundPort b = new BoundPort(NetmapPorts.open(spec, config.getBackend(), config.getNicMechanism()));
-        zeroCopy = config.isRxZeroCopy() ? new RxZeroCopy(this, b) : null;
-        rx = new RxReader(this, b, zeroCopy);
-        txRings = new TxRings(this, b);
+        zeroCopy = config.isRxZeroCopy() ? new RxZeroCopy(this, b, counters) : null;
+        rx = new RxReader(this, b, zeroCopy, counters);
+        txRings = new TxRings(this, b, counters);
         tx = new TxWriter(txRings);
         txQueue = new TxQueue(this, txRings);
         localAddress = netmapAddress;
@@ -341,7 +356,12 @@ public final class NetmapChannel extends AbstractChannel {
 
     @Override
     protected Object filterOutboundMessage(Object msg) {
-        return TxFrameChecks.accept(msg, port(), config);
+        try {
+            return TxFrameChecks.accept(msg, port(), config);
+        } catch (RuntimeException e) {
+            counters.refused(e); // Netty filters writes on the event loop
+            throw e;
+        }
     }
 
     @Override

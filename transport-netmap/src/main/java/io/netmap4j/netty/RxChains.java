@@ -20,10 +20,11 @@ final class RxChains {
     private final BoundPort bound;
     /** Per RX ring: inside an over-long chain that is being dropped. */
     private final boolean[] discarding;
-    long droppedChains;
+    private final ChannelCounters counters;
 
-    RxChains(BoundPort bound) {
+    RxChains(BoundPort bound, ChannelCounters counters) {
         this.bound = bound;
+        this.counters = counters;
         this.discarding = new boolean[bound.port.rxRingCount()];
     }
 
@@ -50,7 +51,7 @@ final class RxChains {
             }
             if (n >= NETMAP_MAX_FRAGS && !discarding[r]) {
                 discarding[r] = true;
-                droppedChains++;
+                counters.rxDroppedChains++;
                 return -(slot + 1);
             }
             int next = ring.next(slot);

@@ -23,18 +23,16 @@ final class RxReader {
     /** Null unless RX_ZERO_COPY was on at bind: the RX slots' ownership rules cannot change under held frames. */
     private final RxZeroCopy zeroCopy;
     private final RxChains chains;
+    private final ChannelCounters counters;
     private int nextRing;
 
-    RxReader(NetmapChannel channel, BoundPort bound, RxZeroCopy zeroCopy) {
+    RxReader(NetmapChannel channel, BoundPort bound, RxZeroCopy zeroCopy, ChannelCounters counters) {
         this.channel = channel;
         this.bound = bound;
         this.config = channel.config();
         this.zeroCopy = zeroCopy;
-        this.chains = new RxChains(bound);
-    }
-
-    long droppedChains() {
-        return chains.droppedChains;
+        this.counters = counters;
+        this.chains = new RxChains(bound, counters);
     }
 
     /**
@@ -68,6 +66,7 @@ final class RxReader {
         }
         try {
             if (!synced) {
+                counters.rxSyncs++;
                 p.rxSync();
             }
             int rings = p.rxRingCount();
@@ -128,9 +127,8 @@ final class RxReader {
                                 ring.advance(cur);
                             }
                         }
-                        if (budget > 0) {
-                            bytes += length;
-                        } else {
+                        bytes += length;
+                        if (budget <= 0) {
                             handle.attemptedBytesRead(length);
                             handle.lastBytesRead(length);
                             handle.incMessagesRead(1);
@@ -161,6 +159,8 @@ final class RxReader {
             bound.exit();
         }
         if (delivered > 0) {
+            counters.rxFrames += delivered;
+            counters.rxBytes += bytes;
             if (budget > 0) {
                 // Only a huge maxMessagesPerRead could pass 2 GiB in one read; the handle counts in ints.
                 int total = (int) Math.min(bytes, Integer.MAX_VALUE);

@@ -28,11 +28,11 @@ final class RxZeroCopy {
     private final boolean[][] held;
     /** True while the RX loop runs; it moves the rings' heads itself when a ring is done. */
     boolean inRxLoop;
-    /** Frames copied because their buffer's view was still referenced (see {@link #frame}). */
-    long copiedFrames;
+    private final ChannelCounters counters;
 
-    RxZeroCopy(NetmapChannel channel, BoundPort bound) {
+    RxZeroCopy(NetmapChannel channel, BoundPort bound, ChannelCounters counters) {
         this.channel = channel;
+        this.counters = counters;
         this.bound = bound;
         this.port = bound.port;
         long count = port.rxRingCount() > 0 ? port.rxRing(0).bufferCount() : 0;
@@ -63,10 +63,11 @@ final class RxZeroCopy {
             // a buffer it gave us (the region is shared and not trusted), or the backend's
             // scratch buffer standing in for several damaged descriptors. Reusing the view
             // would reset a live frame's count; a copy keeps both frames intact.
-            copiedFrames++;
+            counters.rxCopiedFrames++;
             return bound.copyOutOfSlot(alloc, ring, slot, length);
         }
         held[r][slot] = true;
+        counters.rxZeroCopyFrames++;
         // only the loop lends frames, and never once a late releaser can run (see released)
         bound.lent.setPlain(bound.lent.getPlain() + 1);
         return buf.reuse(r, slot, length);
@@ -83,6 +84,7 @@ final class RxZeroCopy {
             ring.flags(buf.slot, NS_BUF_CHANGED); // the frame was delivered: its other flags are spent
             buf.detached = true;
             held[buf.ring][buf.slot] = false;
+            counters.rxExtraBufferSwaps++;
         }
     }
 

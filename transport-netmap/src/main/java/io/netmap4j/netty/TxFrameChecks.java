@@ -8,7 +8,7 @@ import static io.netmap4j.abi.NetmapConstants.NETMAP_MAX_FRAGS;
 
 /**
  * What a {@link NetmapChannel} accepts to write, with the errors that say why not: a message type,
- * a frame size, a port with a TX ring.
+ * a frame size, a port that can transmit (a TX ring bound, not a monitor).
  */
 final class TxFrameChecks {
     private static final String EXPECTED_TYPES = " (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)";
@@ -37,7 +37,7 @@ final class TxFrameChecks {
                     + (msg == null ? "null" : msg.getClass().getName()) + EXPECTED_TYPES);
         }
         if (port != null) {
-            if (port.txRingCount() == 0) {
+            if (!port.canTransmit()) {
                 throw noTxRing(port);
             }
             checkFits(config, content.readableBytes(), port.bufferSize(), port);
@@ -51,8 +51,10 @@ final class TxFrameChecks {
     }
 
     static IllegalStateException noTxRing(NetmapPort p) {
-        return new IllegalStateException("cannot write to " + p.name() + ": it has no TX ring bound (opened for "
-                + "reception only, e.g. with /R); bind a port name that includes a TX ring to send");
+        return new IllegalStateException("cannot write to " + p.name() + (p.spec().isMonitor()
+                ? ": it is a monitor, which only receives; write to the port it monitors"
+                : ": it has no TX ring bound (opened for reception only, e.g. with /R); bind a port name that "
+                + "includes a TX ring to send"));
     }
 
     static void checkFits(NetmapChannelConfig config, int length, int bufferSize, NetmapPort p) {

@@ -34,11 +34,12 @@ final class TxQueue {
 
     /** Writes the flushed messages of Netty's outbound buffer into TX slots, then one txsync. */
     void write(ChannelOutboundBuffer in, BoundPort bound) throws Exception {
-        if (rings.port.txRingCount() == 0) {
+        if (!rings.port.canTransmit()) {
             // Only messages written before bind get here (filterOutboundMessage refuses the rest);
             // they fail alone, the channel stays as it is.
             IllegalStateException e = TxFrameChecks.noTxRing(rings.port);
             while (in.current() != null) {
+                rings.counters.txRefusedNoRing++;
                 in.remove(e);
             }
             return;
@@ -79,11 +80,15 @@ final class TxQueue {
                 try {
                     done = batch.fill(batchSlots);
                 } catch (Throwable t) {
+                    rings.counters.txFrames += batchSlots.committedFrames();
+                    rings.counters.txBytes += batchSlots.committedBytes();
                     rings.published(batchSlots.publish());
                     batchSlots.invalidate();
                     in.remove(t);
                     continue;
                 }
+                rings.counters.txFrames += batchSlots.committedFrames();
+                rings.counters.txBytes += batchSlots.committedBytes();
                 rings.published(batchSlots.publish());
                 batchSlots.invalidate();
                 if (done) {
@@ -107,6 +112,7 @@ final class TxQueue {
                     try {
                         TxFrameChecks.checkFits(config, length, bufferSize, rings.port);
                     } catch (IllegalArgumentException e) {
+                        rings.counters.txRefusedTooLarge++;
                         in.remove(e);
                     }
                     continue;
@@ -126,6 +132,7 @@ final class TxQueue {
                 if (slots == 1 && content instanceof RxZeroCopyBuf view && rings.swapIntoSlot(view, ring, slot, length)) {
                     ring.advance(ring.next(slot));
                     rings.published(1);
+                    rings.counters.sent(length);
                     in.remove(); // the release hands the displaced buffer to the RX side
                 } else {
                     try {
@@ -134,11 +141,13 @@ final class TxQueue {
                         // This message is unusable (released buffer, a buffer that throws) or its slot
                         // names a buffer outside the region: fail it alone and leave the slots unpublished.
                         // Anything escaping doWrite would make Netty shut the output down.
+                        rings.counters.txFailed++;
                         in.remove(e);
                         continue;
                     }
                     ring.advance(slot);
                     rings.published(slots);
+                    rings.counters.sent(length);
                     in.remove();
                 }
             }

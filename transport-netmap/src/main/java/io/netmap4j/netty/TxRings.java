@@ -22,10 +22,11 @@ final class TxRings {
     private int nextRing;
     /** Slots published (head moved over them) and not yet txsynced. */
     private int unsynced;
-    long zeroCopyFrames;
+    final ChannelCounters counters;
 
-    TxRings(NetmapChannel channel, BoundPort bound) {
+    TxRings(NetmapChannel channel, BoundPort bound, ChannelCounters counters) {
         this.channel = channel;
+        this.counters = counters;
         this.bound = bound;
         this.port = bound.port;
     }
@@ -64,6 +65,7 @@ final class TxRings {
     /** Pushes what was published and takes back what was sent (a txsync, also with nothing published). */
     void sync() throws NetmapException {
         unsynced = 0;
+        counters.txSyncs++;
         port.txSync();
     }
 
@@ -76,6 +78,7 @@ final class TxRings {
         if (unsynced > 0) {
             unsynced = 0;
             if (bound.isMapped()) {
+                counters.txSyncs++;
                 port.txSync();
             }
         }
@@ -114,7 +117,7 @@ final class TxRings {
         ring.len(slot, length);
         ring.flags(slot, NS_BUF_CHANGED);
         view.replacement = spare;
-        zeroCopyFrames++;
+        counters.txZeroCopyFrames++;
         return true;
     }
 

@@ -17,10 +17,11 @@ import io.netty.util.ReferenceCountUtil;
 final class TxWriter {
     private final TxRings rings;
     private final UnflushedSlots unflushed;
-    long directFrames;
+    private final ChannelCounters counters;
 
     TxWriter(TxRings rings) {
         this.rings = rings;
+        this.counters = rings.counters;
         this.unflushed = new UnflushedSlots(rings.maxSlots());
     }
 
@@ -43,7 +44,7 @@ final class TxWriter {
         }
         NetmapRing ring = unflushed.ring();
         if (ring == null) {
-            if (rings.port.txRingCount() == 0 || (ring = rings.ringWithRoom()) == null) {
+            if (!rings.port.canTransmit() || (ring = rings.ringWithRoom()) == null) {
                 return false;
             }
             unflushed.begin(ring);
@@ -63,6 +64,7 @@ final class TxWriter {
             } catch (RuntimeException e) {
                 // An unusable message (released, or a buffer that throws): it fails alone.
                 ReferenceCountUtil.safeRelease(msg);
+                counters.txFailed++;
                 promise.tryFailure(e);
                 return true;
             }
@@ -71,7 +73,8 @@ final class TxWriter {
         if (keep == null) {
             ReferenceCountUtil.safeRelease(msg);
         }
-        directFrames++;
+        counters.txDirectFrames++;
+        counters.sent(length);
         return true;
     }
 
