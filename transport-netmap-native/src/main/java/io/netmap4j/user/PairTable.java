@@ -128,7 +128,7 @@ final class PairTable {
         // the doorbells of each end's first registration; a further registration makes its own
         // when it opens (see Doorbell)
         for (int end = MASTER; end <= SLAVE; end++) {
-            String fifo = file.fifoPath(k, end, 0);
+            String fifo = file.doorbellPath(doorbellName(k, end, 0));
             try {
                 LibC.mkfifo(fifo, 0600);
             } catch (ErrnoException ex) {
@@ -178,7 +178,34 @@ final class PairTable {
         mem.set(JAVA_INT, entry(k) + E_STATE, ENTRY_FREE);
         mem.set(JAVA_INT, endState(k, MASTER), END_CLOSED);
         mem.set(JAVA_INT, endState(k, SLAVE), END_CLOSED);
-        file.unlinkFifos(k);
+        unlinkDoorbells(k);
+    }
+
+    private void unlinkDoorbells(int pair) {
+        for (int j = 0; j < NIFS_PER_END; j++) {
+            LibC.unlink(file.doorbellPath(doorbellName(pair, MASTER, j)));
+            LibC.unlink(file.doorbellPath(doorbellName(pair, SLAVE, j)));
+        }
+    }
+
+    /** Forgets every pipe of a region that nobody holds any more (all holders closed or died). */
+    void resetUnused() {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
+                unlinkDoorbells(k);
+            }
+        }
+        file.initHeader();
+    }
+
+    /** Removes the region file and the doorbells of its pipes; call with the file lock held. */
+    void unlinkRegion() {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
+                unlinkDoorbells(k);
+            }
+        }
+        file.unlink();
     }
 
     private void freeRingBuffers(int k, int sender, int n) {

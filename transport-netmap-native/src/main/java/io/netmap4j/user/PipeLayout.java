@@ -4,6 +4,11 @@ import io.netmap4j.abi.NetmapConstants;
 import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
 
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * Where everything lives in a pipe region: the shared-memory file that holds all pipes
  * {@code x{k} / {@code x}k} of one parent name {@code x}, so that every pipe of {@code x} shares
@@ -135,6 +140,53 @@ final class PipeLayout {
 
     // ---- byte-range locks ----
     static final long LOCK_RANGE = (long) MAX_PAIRS * 2 * NIFS_PER_END;
+
+    /** A pipe region as a {@link RegionFile} sees it. */
+    static final RegionFormat FORMAT = new RegionFormat() {
+        @Override
+        public String kind() {
+            return "pipe region";
+        }
+
+        @Override
+        public long size() {
+            return REGION_SIZE;
+        }
+
+        @Override
+        public long headerBytes() {
+            return PAIR_BASE;
+        }
+
+        @Override
+        public void initHeader(MemorySegment mem) {
+            mem.asSlice(0, HEADER_SIZE).fill((byte) 0);
+            // two reserved buffers (0 and 1) exist from the start, zero-filled
+            mem.set(JAVA_INT, H_VERSION, VERSION);
+            mem.set(JAVA_INT, H_BUF_SIZE, BUF_SIZE);
+            mem.set(JAVA_INT, H_MAX_PAIRS, MAX_PAIRS);
+            mem.set(JAVA_INT, H_MAX_SLOTS, MAX_SLOTS);
+            mem.set(JAVA_INT, H_MAX_BUFFERS, MAX_BUFFERS);
+            mem.set(JAVA_LONG, H_REGION_SIZE, REGION_SIZE);
+            mem.set(JAVA_INT, H_BUF_NEXT, 2);
+            mem.set(JAVA_INT, H_FREE_HEAD, 0);
+            // magic last: a region with a zero magic is one whose creator died while initialising
+            mem.set(JAVA_LONG, H_MAGIC, MAGIC);
+        }
+
+        @Override
+        public boolean headerMatches(MemorySegment mem) {
+            return mem.get(JAVA_LONG, H_MAGIC) == MAGIC && mem.get(JAVA_INT, H_VERSION) == VERSION
+                    && mem.get(JAVA_INT, H_BUF_SIZE) == BUF_SIZE && mem.get(JAVA_INT, H_MAX_PAIRS) == MAX_PAIRS
+                    && mem.get(JAVA_INT, H_MAX_SLOTS) == MAX_SLOTS && mem.get(JAVA_INT, H_MAX_BUFFERS) == MAX_BUFFERS
+                    && mem.get(JAVA_LONG, H_REGION_SIZE) == REGION_SIZE;
+        }
+    };
+
+    /** The name of the doorbell of registration {@code registration} of one end of pair {@code pair}. */
+    static String doorbellName(int pair, int end, int registration) {
+        return pair + (end == MASTER ? ".m" : ".s") + registration;
+    }
 
     static long roundUp(long v, long to) {
         return (v + to - 1) / to * to;

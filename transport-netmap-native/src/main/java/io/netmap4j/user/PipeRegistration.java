@@ -67,7 +67,7 @@ final class PipeRegistration {
 
     static PipeRegistration register(Request r) throws NetmapException {
         byte[] id = r.id().getBytes(StandardCharsets.UTF_8);
-        RegionFile file = RegionFile.openLocked(r.dir(), regionBase(r.parent()), r.what());
+        RegionFile file = RegionFile.openLocked(r.dir(), regionBase(r.parent()), r.what(), PipeLayout.FORMAT);
         BufferPool pool = new BufferPool(file);
         PairTable pairs = new PairTable(file, pool);
         MemorySegment mem = file.mem();
@@ -76,7 +76,7 @@ final class PipeRegistration {
         boolean exclusiveTaken = false;
         try {
             if (!file.heldByOthers(0, LOCK_RANGE)) {
-                file.resetUnused(); // nobody alive uses this region: start afresh
+                pairs.resetUnused(); // nobody alive uses this region: start afresh
             }
             k = pairs.find(id);
             if (k >= 0) {
@@ -157,7 +157,7 @@ final class PipeRegistration {
                 pairs.destroy(k);
             }
             if (!file.heldByOthers(0, LOCK_RANGE)) {
-                file.unlinkAll();
+                pairs.unlinkRegion();
             }
             file.unlock();
             file.close();
@@ -186,14 +186,14 @@ final class PipeRegistration {
 
     /** This registration's doorbell. */
     String ownFifo() {
-        return file.fifoPath(pair, end, registration);
+        return file.doorbellPath(doorbellName(pair, end, registration));
     }
 
     /** The doorbells of every registration the peer end may have, by registration index. */
     String[] peerFifos() {
         String[] paths = new String[NIFS_PER_END];
         for (int j = 0; j < NIFS_PER_END; j++) {
-            paths[j] = file.fifoPath(pair, 1 - end, j);
+            paths[j] = file.doorbellPath(doorbellName(pair, 1 - end, j));
         }
         return paths;
     }
@@ -227,7 +227,7 @@ final class PipeRegistration {
                 pairs.destroy(pair);
             }
             if (!file.heldByOthers(0, LOCK_RANGE)) {
-                file.unlinkAll();
+                pairs.unlinkRegion();
             }
         } finally {
             file.unlock();
