@@ -323,7 +323,7 @@ final class PipeEnd {
      */
     boolean announceSleep(int want) {
         // an atomic or: the bits of the other registrations of this end stay as they are
-        INT.getAndBitwiseOr(mem, myLine + L_SLEEP, sleepBits(registration, want & (WANT_RX | WANT_TX)));
+        SleepWord.announce(mem, myLine + L_SLEEP, registration, want);
         boolean moved = false;
         if ((want & WANT_RX) != 0 && bindRx) {
             moved = (int) INT.getVolatile(mem, peerLine + L_TX_HWCUR) != mem.get(JAVA_INT, myLine + L_RX_HWTAIL);
@@ -341,41 +341,15 @@ final class PipeEnd {
 
     /** This registration is awake again: the peer need not ring it. Other registrations may still sleep. */
     void clearSleep() {
-        INT.getAndBitwiseAnd(mem, myLine + L_SLEEP, ~sleepBits(registration, WANT_RX | WANT_TX));
+        SleepWord.clear(mem, myLine + L_SLEEP, registration);
     }
 
     /**
-     * Rings the doorbell of every registration of the peer that sleeps waiting for {@code what}.
-     * The full fence orders our release store of the index before the load of the peer's sleep
-     * word (StoreLoad, the one reordering x86 does); see {@link #announceSleep}. One plain load
-     * is all it costs while nobody sleeps.
+     * Rings the doorbell of every registration of the peer that sleeps waiting for {@code what}
+     * (see {@link SleepWord#wake}); one plain load is all it costs while nobody sleeps.
      */
     private void wakePeer(int what) {
-        VarHandle.fullFence();
-        int sleep = (int) INT.getVolatile(mem, peerLine + L_SLEEP);
-        int hit = sleep & (what == WANT_RX ? SLEEP_RX_BITS : SLEEP_TX_BITS);
-        if (hit != 0) {
-            wakeSleepers(hit);
-        }
-    }
-
-    /**
-     * Clears the sleep bits of the registrations in {@code hit} with one atomic and, then rings
-     * each of them whose bits were still set: those it took from a sleeper. Clearing the bits
-     * means one sleep costs the waker at most one write(2), however many batches follow. A
-     * registration that meanwhile woke and slept again for the other reason loses that bit too,
-     * and is rung for it: a wake-up too many is harmless, one too few is not.
-     */
-    private void wakeSleepers(int hit) {
-        int regs = (hit | hit >>> 1) & SLEEP_RX_BITS; // bit 2j for each registration j hit
-        int both = regs | regs << 1;
-        int before = (int) INT.getAndBitwiseAnd(mem, peerLine + L_SLEEP, ~both);
-        int taken = before & both;
-        for (int j = 0; taken != 0; j++, taken >>>= 2) {
-            if ((taken & (WANT_RX | WANT_TX)) != 0) {
-                bell.ringPeer(j);
-            }
-        }
+        SleepWord.wake(mem, peerLine + L_SLEEP, what, bell, 0);
     }
 
     /** While waiting for a peer that does not move, looks (rarely) whether it died. */

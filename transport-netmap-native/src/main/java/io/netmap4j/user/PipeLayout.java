@@ -115,22 +115,11 @@ final class PipeLayout {
     /** In a line: the RX tail last given to the user (netmap's RX hwtail). */
     static final long L_RX_HWTAIL = 12;
     /**
-     * In a line: which registrations of this end sleep, and for what. Two bits per registration
-     * j (WANT_RX and WANT_TX shifted left by 2j), so that each registration announces and
-     * clears its own sleep with an atomic or/and without touching the others'; the peer reads
-     * the whole word at once.
+     * In a line: which registrations of this end sleep, and for what (a {@link SleepWord}).
      */
     static final long L_SLEEP = 16;
-    static final int WANT_RX = 1;
-    static final int WANT_TX = 2;
-    /** The WANT_RX bits of every registration in a sleep word. */
-    static final int SLEEP_RX_BITS = 0x5555 & ((1 << 2 * NIFS_PER_END) - 1);
-    /** The WANT_TX bits of every registration in a sleep word. */
-    static final int SLEEP_TX_BITS = SLEEP_RX_BITS << 1;
-
-    static int sleepBits(int registration, int want) {
-        return want << 2 * registration;
-    }
+    static final int WANT_RX = SleepWord.WANT_RX;
+    static final int WANT_TX = SleepWord.WANT_TX;
 
     // ring numbers inside a pair
     static final int RING_MASTER_TX = 0;

@@ -126,7 +126,7 @@ public final class UserBackend implements NetmapBackend {
         return sweeper;
     }
 
-    private record RegionKey(long device, long inode) { }
+    private record RegionKey(long device, long inode, long area) { }
 
     /** A memory id and how many open ports use it. */
     private static final class MemId {
@@ -146,14 +146,28 @@ public final class UserBackend implements NetmapBackend {
      * made later may get the same inode. Opens and closes only, so a lock is cheap enough.
      */
     synchronized int memIdOf(RegionFile file) {
-        MemId m = memIds.computeIfAbsent(new RegionKey(file.device(), file.inode()), k -> new MemId(newMemId()));
-        m.users++;
-        return m.id;
+        return memIdOf(file, 0);
     }
 
     /** A port of {@code file} closed. */
     synchronized void releaseMemId(RegionFile file) {
-        RegionKey key = new RegionKey(file.device(), file.inode());
+        releaseMemId(file, 0);
+    }
+
+    /**
+     * As {@link #memIdOf(RegionFile)}, for one of several memory regions in one file: a pipe
+     * region is area 0; each VALE port of a switch file is a region of its own, as in netmap, and
+     * names a different non-zero area. Public only for the backend's sub-packages.
+     */
+    public synchronized int memIdOf(RegionFile file, long area) {
+        MemId m = memIds.computeIfAbsent(new RegionKey(file.device(), file.inode(), area), k -> new MemId(newMemId()));
+        m.users++;
+        return m.id;
+    }
+
+    /** A port of area {@code area} of {@code file} closed. */
+    public synchronized void releaseMemId(RegionFile file, long area) {
+        RegionKey key = new RegionKey(file.device(), file.inode(), area);
         MemId m = memIds.get(key);
         if (m != null && --m.users == 0) {
             memIds.remove(key);
