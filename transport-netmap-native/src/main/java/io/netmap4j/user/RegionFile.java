@@ -49,7 +49,10 @@ public final class RegionFile implements AutoCloseable {
     private final MemorySegment mem;
     private final long device;
     private final long inode;
-    /** The struct flock of the record-lock calls, reused so that the peer check allocates nothing. */
+    /**
+     * The struct flock of the record-lock calls, reused so that the peer check allocates nothing;
+     * the methods that use it are synchronized, since a port's RX and TX threads may both ask.
+     */
     private final MemorySegment lockScratch;
 
     private RegionFile(RegionFormat format, String path, String fifoPrefix, int fd, Arena arena, MemorySegment mem,
@@ -230,11 +233,11 @@ public final class RegionFile implements AutoCloseable {
      *
      * @return true if taken, false if someone else holds it
      */
-    public boolean tryLockByte(long offset) {
+    public synchronized boolean tryLockByte(long offset) {
         return lockOp(F_OFD_SETLK(), F_WRLCK(), offset, 1) == 0;
     }
 
-    public void unlockByte(long offset) {
+    public synchronized void unlockByte(long offset) {
         lockOp(F_OFD_SETLK(), F_UNLCK(), offset, 1);
     }
 
@@ -242,7 +245,7 @@ public final class RegionFile implements AutoCloseable {
      * True if some other open of the file holds a lock in {@code [offset, offset + length)}.
      * Only asks: takes nothing.
      */
-    public boolean heldByOthers(long offset, long length) {
+    public synchronized boolean heldByOthers(long offset, long length) {
         if (lockOp(F_OFD_GETLK(), F_WRLCK(), offset, length) != 0) {
             // cannot ask: assume held, so that nobody is declared dead by mistake
             return true;
@@ -266,6 +269,26 @@ public final class RegionFile implements AutoCloseable {
      */
     public void unlink() {
         LibC.unlink(path);
+    }
+
+    /**
+     * Removes every doorbell named after this file (see {@link #doorbellPath}), then the file;
+     * call with the file lock held. For files whose doorbells are not tracked one by one.
+     */
+    public void unlinkWithDoorbells() {
+        int slash = path.lastIndexOf('/');
+        unlinkDoorbells(path.substring(0, slash), path.substring(slash + 1, path.length() - ".shm".length()));
+        LibC.unlink(path);
+    }
+
+    private static void unlinkDoorbells(String dir, String base) {
+        String prefix = base + ".";
+        String[] doorbells = new File(dir).list((d, n) -> n.startsWith(prefix) && n.endsWith(".fifo"));
+        if (doorbells != null) {
+            for (String n : doorbells) {
+                LibC.unlink(dir + "/" + n);
+            }
+        }
     }
 
     /**
@@ -306,13 +329,7 @@ public final class RegionFile implements AutoCloseable {
             if (LibC.fcntlLock(fd, F_OFD_GETLK(), fl) != 0 || flock.l_type(fl) != F_UNLCK()) {
                 return false; // held (or we cannot tell): leave it
             }
-            String prefix = base + ".";
-            String[] doorbells = new File(dir).list((d, n) -> n.startsWith(prefix) && n.endsWith(".fifo"));
-            if (doorbells != null) {
-                for (String n : doorbells) {
-                    LibC.unlink(dir + "/" + n);
-                }
-            }
+            unlinkDoorbells(dir, base);
             return LibC.unlink(path) == 0;
         } catch (ErrnoException e) {
             return false;

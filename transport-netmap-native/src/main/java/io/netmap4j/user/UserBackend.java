@@ -4,6 +4,7 @@ import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
+import io.netmap4j.user.vale.ValeOpener;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -23,8 +24,9 @@ import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
  * The user-space backend: netmap's memory layout and ring protocol implemented in Java, for
  * machines without the netmap kernel module. It opens pipes ({@code netmap:x{k} and
  * {@code netmap:x}k}) between threads or processes over a shared-memory file in
- * {@code netmap4j.shm.dir} (default {@code /dev/shm}). Other kinds of port fail at open with a
- * message that says so.
+ * {@code netmap4j.shm.dir} (default {@code /dev/shm}), and ports of VALE switches
+ * ({@code valeS:P}, one shared-memory file per switch, see {@link io.netmap4j.user.vale}). Other
+ * kinds of port fail at open with a message that says so.
  *
  * <p>Opening a port also removes, at most once a minute, the regions that processes left there
  * when they died without closing their ports (see {@link StaleRegionSweeper}). There is no
@@ -71,14 +73,16 @@ public final class UserBackend implements NetmapBackend {
     @Override
     public NetmapPort open(PortSpec spec) throws NetmapException {
         String what = "open " + spec;
-        if (!spec.isPipe()) {
-            String kind = spec.isVale() ? "VALE ports" : spec.bindsHostRings() ? "host rings" : "network interfaces";
-            throw new NetmapException(what + " failed: the user backend does not support " + kind
-                    + " yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module "
-                    + "to use " + kind);
-        }
         if (spec.isVale()) {
-            throw new NetmapException(what + " failed: the user backend does not support pipes of VALE ports yet");
+            // VALE switches live in a package of their own; the sweep runs first, as for pipes
+            sweeper.sweepIfDue(shmDir());
+            return ValeOpener.open(spec, this);
+        }
+        if (!spec.isPipe()) {
+            String kind = spec.bindsHostRings() ? "host rings" : "network interfaces";
+            throw new NetmapException(what + " failed: the user backend does not support " + kind
+                    + " yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID) and VALE ports (valeS:P). Load the "
+                    + "netmap kernel module to use " + kind);
         }
         if (spec.bindsHostRings() || spec.mode() == NR_REG_ONE_NIC && spec.ringId() != 0) {
             throw new NetmapException(what + " failed: a pipe end has one ring pair (ring 0) and no host rings",

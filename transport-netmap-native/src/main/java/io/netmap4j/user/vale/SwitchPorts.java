@@ -1,0 +1,262 @@
+package io.netmap4j.user.vale;
+
+import io.netmap4j.abi.Errno;
+import io.netmap4j.abi.ErrnoException;
+import io.netmap4j.abi.gen.netmap_ring;
+import io.netmap4j.abi.gen.netmap_slot;
+import io.netmap4j.core.NetmapException;
+import io.netmap4j.user.BufferPool;
+import io.netmap4j.user.RegionFile;
+import io.netmap4j.user.SharedLock;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static io.netmap4j.abi.NetmapConstants.NR_RING_DIR_RX;
+import static io.netmap4j.abi.NetmapConstants.NR_RING_DIR_TX;
+import static io.netmap4j.user.vale.SwitchLayout.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The port table of a switch file: which slot holds which port, how a port is made, retired and
+ * freed, and which ports were left by processes that died. As in netmap, an ephemeral port comes
+ * into being when it is first opened and goes with its last user. Used with the file lock held
+ * (opens, closes, control requests), never on the data path.
+ *
+ * <p>The table is shared memory that other processes may have damaged; a value that makes no
+ * sense is treated as a free slot (its memory is lost until the switch file is removed) rather
+ * than followed.
+ */
+final class SwitchPorts {
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final long RING_BUF_OFS = netmap_ring.buf_ofs$offset();
+    private static final long RING_NUM_SLOTS = netmap_ring.num_slots$offset();
+    private static final long RING_BUF_SIZE = netmap_ring.nr_buf_size$offset();
+    private static final long RING_ID = netmap_ring.ringid$offset();
+    private static final long RING_DIR = netmap_ring.dir$offset();
+    private static final long RING_TAIL = netmap_ring.tail$offset();
+    private static final long RING_HEADER = netmap_ring.layout().byteSize();
+    private static final long SLOT_SIZE = netmap_slot.layout().byteSize();
+    private static final long SLOT_BUF_IDX = netmap_slot.buf_idx$offset();
+
+    /** What a new port looks like. */
+    record Geometry(int txRings, int rxRings, int txSlots, int rxSlots) { }
+
+    private final RegionFile file;
+    private final MemorySegment mem;
+
+    SwitchPorts(RegionFile file) {
+        this.file = file;
+        this.mem = file.mem();
+    }
+
+    int state(int port) {
+        return (int) INT.getAcquire(mem, entry(port) + P_STATE);
+    }
+
+    int gen(int port) {
+        return (int) INT.getAcquire(mem, entry(port) + P_GEN);
+    }
+
+    boolean persistent(int port) {
+        return (mem.get(JAVA_INT, entry(port) + P_FLAGS) & PERSISTENT) != 0;
+    }
+
+    /** The port's name (without the switch), or null when the entry is damaged. */
+    String name(int port) {
+        int len = mem.get(JAVA_INT, entry(port) + P_NAME_LEN);
+        if (len <= 0 || len > P_NAME_MAX) {
+            return null;
+        }
+        return new String(mem.asSlice(entry(port) + P_NAME, len).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
+    }
+
+    /** The live port named {@code name}, or -1. */
+    int findLive(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        for (int k = 0; k < MAX_PORTS; k++) {
+            if (state(k) == LIVE && mem.get(JAVA_INT, entry(k) + P_NAME_LEN) == b.length
+                    && Arrays.equals(mem.asSlice(entry(k) + P_NAME, b.length).toArray(JAVA_BYTE), b)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    Geometry geometry(int port) {
+        long c = port(port);
+        return new Geometry(mem.get(JAVA_INT, c + C_TX_RINGS), mem.get(JAVA_INT, c + C_RX_RINGS),
+                mem.get(JAVA_INT, c + C_TX_SLOTS), mem.get(JAVA_INT, c + C_RX_SLOTS));
+    }
+
+    /** True if the geometry stored for a port is one this layout can hold (it may be damaged). */
+    static boolean valid(Geometry g) {
+        return g.txRings() >= 1 && g.txRings() <= MAX_RINGS && g.rxRings() >= 1 && g.rxRings() <= MAX_RINGS
+                && g.txSlots() >= 2 && g.txSlots() <= MAX_SLOTS && g.rxSlots() >= 2 && g.rxSlots() <= MAX_SLOTS;
+    }
+
+    /** The buffer pool of port {@code port}'s region. */
+    BufferPool pool(int port) {
+        long c = port(port);
+        return new BufferPool(file, c + C_BUF_NEXT, c + C_BUF_FREE, c + PORT_BUF_BASE, BUF_SIZE, MAX_PORT_BUFFERS);
+    }
+
+    /** True while some process holds a registration of port {@code port}. */
+    boolean registrationsHeld(int port) {
+        return file.heldByOthers(registrationLockByte(port, 0), NIFS_PER_PORT);
+    }
+
+    /** True while some process holds a monitor of port {@code port}. */
+    boolean monitorsHeld(int port) {
+        return file.heldByOthers(monitorLockByte(port, 0), MONITORS_PER_PORT);
+    }
+
+    /** True while anybody holds anything in the switch: the file must stay. */
+    boolean anyHeld() {
+        return file.heldByOthers(0, LOCK_RANGE);
+    }
+
+    /**
+     * Retires the ports whose registrations all died (their processes were killed), and frees
+     * the retired ones whose monitors are gone too. Every open and close does this, so a port a
+     * dead process left stops receiving copies at the next open or close in the switch.
+     */
+    void reap() {
+        for (int k = 0; k < MAX_PORTS; k++) {
+            int s = state(k);
+            if (s == LIVE && !registrationsHeld(k)) {
+                retire(k);
+            } else if (s == ZOMBIE && !monitorsHeld(k)) {
+                free(k);
+            } else if (s != FREE && s != LIVE && s != ZOMBIE) {
+                free(k); // damaged: nobody can use it
+            }
+        }
+    }
+
+    /**
+     * Makes port {@code name} in a free slot: its rings with fresh buffers, indices as netmap
+     * leaves them after REGISTER (TX: head = cur = 0, tail = n - 1; RX: all 0), then marks it
+     * live.
+     *
+     * @return the port's slot
+     */
+    int create(String name, Geometry g, String what) throws NetmapException {
+        int k = -1;
+        for (int i = 0; i < MAX_PORTS && k < 0; i++) {
+            if (state(i) == FREE) {
+                k = i;
+            }
+        }
+        if (k < 0) {
+            throw new NetmapException(what + ": the switch already has " + MAX_PORTS
+                    + " ports, the most netmap allows; close some first", Errno.ENOMEM, null);
+        }
+        long base = port(k);
+        try {
+            file.reserve(base, NIF_AREA + (NIFS_PER_PORT + MONITORS_PER_PORT) * NIF_SIZE);
+            file.reserve(base + txRing(0), g.txRings() * RING_STRIDE);
+            file.reserve(base + rxRing(0), g.rxRings() * RING_STRIDE);
+        } catch (ErrnoException e) {
+            throw new NetmapException(what + ": no memory for a port in " + file.path() + " (" + e.getMessage() + ")",
+                    e.errno(), e);
+        }
+        mem.asSlice(base, NIF_AREA).fill((byte) 0);
+        mem.set(JAVA_INT, base + C_TX_RINGS, g.txRings());
+        mem.set(JAVA_INT, base + C_RX_RINGS, g.rxRings());
+        mem.set(JAVA_INT, base + C_TX_SLOTS, g.txSlots());
+        mem.set(JAVA_INT, base + C_RX_SLOTS, g.rxSlots());
+        BufferPool pool = pool(k);
+        pool.reset();
+        int[] bufs = new int[g.txRings() * g.txSlots() + g.rxRings() * g.rxSlots()];
+        if (pool.allocate(bufs, bufs.length) < bufs.length) {
+            throw new NetmapException(what + ": the port's region has no room for " + bufs.length + " buffers",
+                    Errno.ENOMEM, null); // cannot happen with the geometry limits; said clearly if it does
+        }
+        int next = 0;
+        for (int r = 0; r < g.txRings(); r++) {
+            initRing(base, txRing(r), r, g.txSlots(), true, bufs, next);
+            next += g.txSlots();
+        }
+        for (int r = 0; r < g.rxRings(); r++) {
+            initRing(base, rxRing(r), r, g.rxSlots(), false, bufs, next);
+            next += g.rxSlots();
+        }
+        long e = entry(k);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        mem.asSlice(e + P_NAME, P_NAME_MAX).fill((byte) 0);
+        MemorySegment.copy(MemorySegment.ofArray(n), 0, mem, e + P_NAME, n.length);
+        mem.set(JAVA_INT, e + P_NAME_LEN, n.length);
+        mem.set(JAVA_INT, e + P_FLAGS, 0);
+        mem.set(JAVA_INT, e + P_GEN, mem.get(JAVA_INT, e + P_GEN) + 1);
+        // release: a sender that sees the port live (bitmap or learning table) sees it whole
+        INT.setRelease(mem, e + P_STATE, LIVE);
+        LONG.getAndBitwiseOr(mem, H_LIVE + 8L * (k >>> 6), 1L << (k & 63));
+        return k;
+    }
+
+    private void initRing(long base, long ringOffset, int index, int slots, boolean tx, int[] bufs, int first) {
+        long ring = base + ringOffset;
+        mem.asSlice(ring, RING_HEADER).fill((byte) 0);
+        mem.set(JAVA_LONG, ring + RING_BUF_OFS, PORT_BUF_BASE - ringOffset);
+        mem.set(JAVA_INT, ring + RING_NUM_SLOTS, slots);
+        mem.set(JAVA_INT, ring + RING_BUF_SIZE, BUF_SIZE);
+        mem.set(JAVA_SHORT, ring + RING_ID, (short) index);
+        mem.set(JAVA_SHORT, ring + RING_DIR, (short) (tx ? NR_RING_DIR_TX : NR_RING_DIR_RX));
+        mem.set(JAVA_INT, ring + RING_TAIL, tx ? slots - 1 : 0);
+        mem.asSlice(ring + RING_HEADER, slots * SLOT_SIZE).fill((byte) 0);
+        for (int i = 0; i < slots; i++) {
+            mem.set(JAVA_INT, ring + RING_HEADER + i * SLOT_SIZE + SLOT_BUF_IDX, bufs[first + i]);
+        }
+    }
+
+    /**
+     * Takes a port out of the switch once no registration holds it: out of the live bitmap and
+     * marked ZOMBIE, so that no sender starts copying into it; then waits for the senders that
+     * already hold one of its RX rings' locks to finish. Freed at once unless monitors hold it.
+     */
+    void retire(int port) {
+        long e = entry(port);
+        LONG.getAndBitwiseAnd(mem, H_LIVE + 8L * (port >>> 6), ~(1L << (port & 63)));
+        INT.setVolatile(mem, e + P_STATE, ZOMBIE);
+        LockTokens anyone = new LockTokens(file, 0);
+        long base = port(port);
+        for (int r = 0; r < MAX_RINGS; r++) {
+            SharedLock.awaitFree(mem, base + rxLine(r) + D_LOCK, anyone);
+        }
+        if (!monitorsHeld(port)) {
+            free(port);
+        }
+    }
+
+    /** Makes a retired port's slot free for another port. */
+    void free(int port) {
+        long e = entry(port);
+        LONG.getAndBitwiseAnd(mem, H_LIVE + 8L * (port >>> 6), ~(1L << (port & 63)));
+        mem.set(JAVA_INT, e + P_GEN, mem.get(JAVA_INT, e + P_GEN) + 1);
+        mem.set(JAVA_INT, e + P_FLAGS, 0);
+        INT.setRelease(mem, e + P_STATE, FREE);
+    }
+
+    /**
+     * Recomputes which RX rings of a port some live registration binds. Registration
+     * {@code self} is the caller's own, whose byte lock this file's descriptor holds and so does
+     * not see: it counts if {@code selfOpen}.
+     */
+    void updateOpenRings(int port, int self, boolean selfOpen) {
+        long c = port(port);
+        int open = 0;
+        for (int j = 0; j < NIFS_PER_PORT; j++) {
+            if (j == self ? selfOpen : file.heldByOthers(registrationLockByte(port, j), 1)) {
+                open |= mem.get(JAVA_INT, c + C_REG_RX + 4L * j);
+            }
+        }
+        INT.setRelease(mem, c + C_RX_OPEN, open);
+    }
+}
