@@ -57,8 +57,13 @@ final class SwitchLayout {
     static final int DEFAULT_SLOTS = 1024;
     static final int NIFS_PER_PORT = 8;
     static final int MONITORS_PER_PORT = 4;
-    /** Buffers of a port: its rings at their largest, plus room for extra buffers and monitors. */
-    static final int MAX_PORT_BUFFERS = 2 * MAX_RINGS * MAX_SLOTS + 32 * 1024;
+    /**
+     * Buffers of a port's region, for its rings, extra buffers and monitors. netmap sizes a VALE
+     * port's private region to what it asks for; here every port has a slot of the same size in
+     * the file, so there is a bound: 128 MiB of buffers, room for 8 ring pairs of 4096 slots (or
+     * 16 of 2048). A port that asks for more fails to open, saying so.
+     */
+    static final int MAX_PORT_BUFFERS = 65536;
     static final int MAX_FRAGS = NetmapConstants.NETMAP_MAX_FRAGS;
     /** Learning-table entries, as netmap (NM_BDG_HASH); a power of two. */
     static final int MAC_ENTRIES = 1024;

@@ -158,6 +158,13 @@ final class SwitchPorts {
             throw new NetmapException(what + ": the switch already has " + MAX_PORTS
                     + " ports, the most netmap allows; close some first", Errno.ENOMEM, null);
         }
+        long needed = (long) g.txRings() * g.txSlots() + (long) g.rxRings() * g.rxSlots();
+        if (needed > MAX_PORT_BUFFERS - 2) {
+            throw new NetmapException(what + ": " + g.txRings() + " TX rings of " + g.txSlots() + " slots and "
+                    + g.rxRings() + " RX rings of " + g.rxSlots() + " slots need " + needed + " buffers; a VALE port "
+                    + "of the user backend has room for " + (MAX_PORT_BUFFERS - 2) + ". Ask for fewer rings or slots "
+                    + "(@conf:rings=, slots=)", Errno.ENOMEM, null);
+        }
         long base = port(k);
         try {
             file.reserve(base, NIF_AREA + (NIFS_PER_PORT + MONITORS_PER_PORT) * NIF_SIZE);
@@ -177,7 +184,7 @@ final class SwitchPorts {
         int[] bufs = new int[g.txRings() * g.txSlots() + g.rxRings() * g.rxSlots()];
         if (pool.allocate(bufs, bufs.length) < bufs.length) {
             throw new NetmapException(what + ": the port's region has no room for " + bufs.length + " buffers",
-                    Errno.ENOMEM, null); // cannot happen with the geometry limits; said clearly if it does
+                    Errno.ENOMEM, null); // cannot happen after the check above; said clearly if it does
         }
         int next = 0;
         for (int r = 0; r < g.txRings(); r++) {

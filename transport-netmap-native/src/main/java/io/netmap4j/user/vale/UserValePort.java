@@ -228,6 +228,11 @@ public final class UserValePort extends NetmapPort {
         return bell.rings();
     }
 
+    /** The registration behind this port (for the package's tests and monitors). */
+    ValeRegistration registration() {
+        return reg;
+    }
+
     /** The switch's shared-memory file. */
     public String regionPath() {
         return reg.file.path();
