@@ -51,10 +51,6 @@ final class ValeForwarder {
     private static final ValueLayout.OfLong DESCRIPTOR = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT_U = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong WIRE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-    private static final int IDX_SHIFT = LITTLE_ENDIAN ? 0 : 32;
-    private static final int LEN_SHIFT = LITTLE_ENDIAN ? 32 : 16;
-    private static final int FLAGS_SHIFT = LITTLE_ENDIAN ? 48 : 0;
     private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
     private static final int ETHER_HEADER = 14;
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -85,6 +81,12 @@ final class ValeForwarder {
     // the last source MAC learned, and where
     private long lastSmac = -1;
     private int lastSmacIndex;
+    // the last destination MAC looked up, the entry found and the answer
+    private long lastDmac = -1;
+    private int lastDmacIndex;
+    private long lastDmacEntry = ~0L;
+    private int lastDmacPort;
+    private int lastDmacGen;
 
     long forwarded;
     long dropped;
@@ -108,6 +110,7 @@ final class ValeForwarder {
      * {@code to} cuts is sent as it is, as netmap does.
      */
     void forward(long txRing, int n, int ringIndex, int from, int to) {
+        lastDmacEntry = ~0L; // looked up afresh in every sync: a port may have gone since the last
         int i = from;
         while (i != to) {
             int frames = 0;
@@ -191,7 +194,24 @@ final class ValeForwarder {
         if ((dmac & 1) != 0) {
             return BROADCAST; // multicast and broadcast go everywhere
         }
-        long e = MacTable.read(mem, MacTable.index(dmac));
+        if (dmac != lastDmac) {
+            lastDmac = dmac;
+            lastDmacIndex = MacTable.index(dmac);
+            lastDmacEntry = ~0L; // no entry is all ones (the port byte would be 255)
+        }
+        long e = MacTable.read(mem, lastDmacIndex);
+        if (e == lastDmacEntry) {
+            lookedUpGen = lastDmacGen;
+            return lastDmacPort; // same destination, same entry: same answer (deliver checks again)
+        }
+        lastDmacEntry = e;
+        lastDmacPort = lookup(e, dmac);
+        lastDmacGen = lookedUpGen;
+        return lastDmacPort;
+    }
+
+    /** Where the learning-table entry {@code e} sends a frame for {@code dmac}. */
+    private int lookup(long e, long dmac) {
         int port = MacTable.port(e, dmac);
         if (port < 0) {
             return BROADCAST; // unknown: flood
@@ -375,20 +395,19 @@ final class ValeForwarder {
     }
 
     private static int bufIdx(long descriptor) {
-        return (int) (descriptor >>> IDX_SHIFT);
+        return SlotWords.bufIdx(descriptor);
     }
 
     private static int len(long descriptor) {
-        return (int) (descriptor >>> LEN_SHIFT) & 0xFFFF;
+        return SlotWords.len(descriptor);
     }
 
     private static int flags(long descriptor) {
-        return (int) (descriptor >>> FLAGS_SHIFT) & 0xFFFF;
+        return SlotWords.flags(descriptor);
     }
 
-    /** The len and flags fields of a slot (at offset 4) as one int, for one store. */
     private static int lenAndFlags(int len, int flags) {
-        return LITTLE_ENDIAN ? (len & 0xFFFF) | flags << 16 : len << 16 | (flags & 0xFFFF);
+        return SlotWords.lenAndFlags(len, flags);
     }
 
     private static int dist(int from, int to, int n) {

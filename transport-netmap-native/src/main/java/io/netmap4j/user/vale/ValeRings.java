@@ -47,6 +47,7 @@ final class ValeRings {
     private static final long S_FLAGS = netmap_slot.flags$offset();
     private static final ValueLayout.OfInt INT_U = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort SHORT_U = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfLong DESCRIPTOR = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private final MemorySegment mem;
     private final String name;
@@ -133,12 +134,13 @@ final class ValeRings {
             if (head != hwcur) {
                 for (int i = hwcur; i != head; i = i + 1 == n ? 0 : i + 1) {
                     long s = ring + SLOTS + i * SLOT;
-                    if (!validBuffer(mem.get(INT_U, s))) {
+                    long d = mem.get(DESCRIPTOR, s);
+                    if (!validBuffer(SlotWords.bufIdx(d))) {
                         resetRing(ring, hwcur, hwtail); // our user put a bad buffer into a released slot
                         rxResets++;
                         continue rings;
                     }
-                    int flags = Short.toUnsignedInt(mem.get(SHORT_U, s + S_FLAGS));
+                    int flags = SlotWords.flags(d);
                     if ((flags & NS_BUF_CHANGED) != 0) {
                         mem.set(SHORT_U, s + S_FLAGS, (short) (flags & ~NS_BUF_CHANGED)); // as netmap_vp_rxsync
                     }
@@ -170,7 +172,8 @@ final class ValeRings {
     private void checkReceived(long ring, int from, int to, int n) {
         for (int i = from; i != to; i = i + 1 == n ? 0 : i + 1) {
             long s = ring + SLOTS + i * SLOT;
-            if (!validBuffer(mem.get(INT_U, s)) || Short.toUnsignedInt(mem.get(SHORT_U, s + S_LEN)) > BUF_SIZE) {
+            long d = mem.get(DESCRIPTOR, s);
+            if (!validBuffer(SlotWords.bufIdx(d)) || SlotWords.len(d) > BUF_SIZE) {
                 mem.set(INT_U, s, ValeForwarder.SCRATCH_BUFFER);
                 mem.set(INT_U, s + S_LEN, 0); // len and flags together
                 rxDamaged++;
