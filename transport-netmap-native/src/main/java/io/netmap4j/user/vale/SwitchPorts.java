@@ -211,15 +211,38 @@ final class SwitchPorts {
     private void initRing(long base, long ringOffset, int index, int slots, boolean tx, int[] bufs, int first) {
         long ring = base + ringOffset;
         mem.asSlice(ring, RING_HEADER).fill((byte) 0);
+        writeGeometry(base, ringOffset, index, slots, tx);
+        mem.set(JAVA_INT, ring + RING_TAIL, tx ? slots - 1 : 0);
+        mem.asSlice(ring + RING_HEADER, slots * SLOT_SIZE).fill((byte) 0);
+        for (int i = 0; i < slots; i++) {
+            mem.set(JAVA_INT, ring + RING_HEADER + i * SLOT_SIZE + SLOT_BUF_IDX, bufs[first + i]);
+        }
+    }
+
+    /** The fields of a ring header that never change: where the buffers are, how many slots, which ring. */
+    void writeGeometry(long base, long ringOffset, int index, int slots, boolean tx) {
+        long ring = base + ringOffset;
         mem.set(JAVA_LONG, ring + RING_BUF_OFS, PORT_BUF_BASE - ringOffset);
         mem.set(JAVA_INT, ring + RING_NUM_SLOTS, slots);
         mem.set(JAVA_INT, ring + RING_BUF_SIZE, BUF_SIZE);
         mem.set(JAVA_SHORT, ring + RING_ID, (short) index);
         mem.set(JAVA_SHORT, ring + RING_DIR, (short) (tx ? NR_RING_DIR_TX : NR_RING_DIR_RX));
-        mem.set(JAVA_INT, ring + RING_TAIL, tx ? slots - 1 : 0);
-        mem.asSlice(ring + RING_HEADER, slots * SLOT_SIZE).fill((byte) 0);
-        for (int i = 0; i < slots; i++) {
-            mem.set(JAVA_INT, ring + RING_HEADER + i * SLOT_SIZE + SLOT_BUF_IDX, bufs[first + i]);
+    }
+
+    /**
+     * Writes the constant header fields of a live port's rings again, from the port's geometry
+     * (checked by the caller). Any process of the switch can write them like any byte of the
+     * file, and a new registration maps the rings by them: so a header a broken process damaged
+     * does not make the port unusable, while head, cur and tail stay as they are (the syncs check
+     * those).
+     */
+    void restoreGeometry(int port, Geometry g) {
+        long base = port(port);
+        for (int r = 0; r < g.txRings(); r++) {
+            writeGeometry(base, txRing(r), r, g.txSlots(), true);
+        }
+        for (int r = 0; r < g.rxRings(); r++) {
+            writeGeometry(base, rxRing(r), r, g.rxSlots(), false);
         }
     }
 

@@ -1,15 +1,14 @@
 package io.netmap4j.user.vale;
 
 import io.netmap4j.core.NetmapException;
-import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.Doorbell;
+import io.netmap4j.user.DoorbellPort;
 import io.netmap4j.user.UserBackend;
 
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLHUP;
 import static io.netmap4j.abi.NetmapConstants.POLLIN;
-import static io.netmap4j.abi.NetmapConstants.POLLNVAL;
 import static io.netmap4j.abi.NetmapConstants.POLLOUT;
 import static io.netmap4j.user.vale.SwitchLayout.*;
 
@@ -18,28 +17,24 @@ import static io.netmap4j.user.vale.SwitchLayout.*;
  * the switch file (its memory region), the switch's work done in its txsync by
  * {@link ValeForwarder}, a FIFO doorbell as the pollable descriptor.
  *
- * <p>Waiting follows netmap's poll, as for pipes: {@link #readyOps} syncs and reports POLLIN when
- * an RX ring has frames past cur and POLLOUT when a TX ring has room past cur (always, after a
- * txsync, since a VALE port's TX slots come back within it). Only {@link #prepareToSleep} tells
- * the senders, in the port's sleep word, that this registration waits for frames, which makes a
- * sender that delivers some write to our doorbell; a busy port costs its senders no system call.
- * A VALE port depends on no peer, so it may sleep without a time limit.
+ * <p>Waiting follows netmap's poll (see {@link DoorbellPort}): POLLIN when an RX ring has frames
+ * past cur, POLLOUT when a TX ring has room past cur (always, after a txsync, since a VALE port's
+ * TX slots come back within it). Only a port about to sleep tells the senders, in the port's
+ * sleep word, that it waits for frames, which makes a sender that delivers some write to its
+ * doorbell; a busy port costs its senders no system call. A VALE port depends on no peer, so it
+ * may sleep without a time limit.
  */
-public final class UserValePort extends NetmapPort {
+public final class UserValePort extends DoorbellPort {
     private final ValeRegistration reg;
-    private final Doorbell bell;
     private final ValeRings rings;
     private final ValeForwarder forwarder;
     private final long memArea;
     private final boolean txPoll;
-    /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
-    private boolean announced;
 
     private UserValePort(PortSpec spec, UserBackend backend, ValeRegistration reg, Doorbell bell, int memId,
                          long memArea, boolean txPoll) {
-        super(spec, backend, reg.file.mem().asSlice(reg.base(), PORT_STRIDE), reg.nif(), memId, reg.extraBuffers);
+        super(spec, backend, reg.file.mem().asSlice(reg.base(), PORT_STRIDE), reg.nif(), memId, reg.extraBuffers, bell);
         this.reg = reg;
-        this.bell = bell;
         this.memArea = memArea;
         this.txPoll = txPoll;
         LockTokens tokens = new LockTokens(reg.file, reg.token());
@@ -54,7 +49,7 @@ public final class UserValePort extends NetmapPort {
         long area = (long) reg.portGen << 8 | (reg.port + 1);
         boolean memId = false;
         try {
-            String own = reg.file.doorbellPath(doorbellName(doorbell(reg.port, reg.registration)));
+            String own = reg.file.doorbellPath(doorbellName(SwitchLayout.doorbell(reg.port, reg.registration)));
             bell = Doorbell.open(own, DOORBELLS, j -> reg.file.doorbellPath(doorbellName(j)), request.what());
             int id = backend.memIdOf(reg.file, area);
             memId = true;
@@ -69,11 +64,6 @@ public final class UserValePort extends NetmapPort {
             reg.unregister();
             throw e;
         }
-    }
-
-    @Override
-    public int fd() {
-        return bell.fd();
     }
 
     @Override
@@ -94,60 +84,19 @@ public final class UserValePort extends NetmapPort {
         }
     }
 
+    /** Only frames to read are ever waited for: a VALE port's TX slots come back within the txsync. */
     @Override
-    public boolean needsPollToSync() {
-        return false;
+    protected boolean announceSleep(int ops) {
+        return (ops & POLLIN) != 0 && rings.bindsRx() && rings.announceSleep();
     }
 
     @Override
-    public int readyOps(int ops) throws NetmapException {
-        return syncAndTest(ops);
+    protected void clearSleep() {
+        rings.clearSleep();
     }
 
     @Override
-    public int prepareToSleep(int ops) throws NetmapException {
-        if (!isOpen()) {
-            return POLLERR | POLLHUP;
-        }
-        if ((ops & POLLIN) == 0 || !rings.bindsRx()) {
-            return 0; // nothing to announce: only frames to read are ever waited for
-        }
-        for (int attempt = 0; attempt < 4; attempt++) {
-            if (!rings.announceSleep()) {
-                announced = true;
-                return 0;
-            }
-            int ready = syncAndTest(ops);
-            if (ready != 0) {
-                return ready;
-            }
-        }
-        return 0;
-    }
-
-    @Override
-    public int pollEvents(int ops) {
-        return POLLIN;
-    }
-
-    @Override
-    public int completePoll(int ops, int revents) throws NetmapException {
-        if (announced) {
-            announced = false;
-            rings.clearSleep();
-        }
-        if ((revents & POLLIN) != 0) {
-            bell.drain();
-        }
-        int ready = syncAndTest(ops);
-        if ((revents & (POLLERR | POLLNVAL)) != 0) {
-            ready |= POLLERR;
-        }
-        return ready;
-    }
-
-    /** What netmap's poll does inside the kernel: the syncs, then the readiness tests. */
-    private int syncAndTest(int ops) throws NetmapException {
+    protected int syncAndTest(int ops) throws NetmapException {
         if (!isOpen()) {
             return POLLERR | POLLHUP;
         }
@@ -225,7 +174,7 @@ public final class UserValePort extends NetmapPort {
 
     /** write(2) calls made to wake sleeping receivers. */
     public long doorbellWrites() {
-        return bell.rings();
+        return doorbell().rings();
     }
 
     /** The registration behind this port (for the package's tests and monitors). */
@@ -241,7 +190,7 @@ public final class UserValePort extends NetmapPort {
     @Override
     protected void doClose() {
         rings.clearSleep(); // so that no sender rings a doorbell nobody reads
-        bell.close();
+        doorbell().close();
         ((UserBackend) backend()).releaseMemId(reg.file, memArea);
         reg.unregister();
     }

@@ -5,6 +5,7 @@ import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.user.Doorbell;
 import io.netmap4j.user.SharedLock;
 import io.netmap4j.user.SleepWord;
+import io.netmap4j.user.SlotWords;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

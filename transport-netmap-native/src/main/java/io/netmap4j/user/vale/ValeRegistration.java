@@ -121,6 +121,7 @@ final class ValeRegistration {
                 throw new NetmapException(r.what() + ": the switch's shared state is damaged (port geometry " + g
                         + "); close every port of the switch to reset it");
             }
+            ports.restoreGeometry(k, g);
             int firstTx = 0;
             int lastTx = g.txRings();
             int firstRx = 0;

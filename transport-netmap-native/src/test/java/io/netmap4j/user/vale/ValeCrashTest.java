@@ -142,7 +142,11 @@ class ValeCrashTest {
             assertTrue(problems.isEmpty(), problems.toString());
             long gapMillis = longestGapNanos.get() / 1_000_000;
             assertTrue(gapMillis < 2000, "our stream stopped for " + gapMillis + " ms");
-            // the dead ports are retired at the next open or close in the switch
+            // the dead ports are retired at the next open or close in the switch (once the
+            // kernel has finished the processes, and so dropped their locks)
+            for (Process c : children) {
+                assertTrue(c.waitFor(10, TimeUnit.SECONDS));
+            }
             try (NetmapPort probe = UserBackend.INSTANCE.open(PortSpec.parse(sw + ":probe"))) {
                 SwitchPorts ports = new SwitchPorts(((UserValePort) probe).registration().file);
                 assertEquals(-1, ports.findLive("k0"), "the killed process's port is gone from the switch");
