@@ -16,6 +16,8 @@ import java.util.List;
 
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
+import static io.netmap4j.abi.NetmapConstants.NS_TXMON;
+import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLIN;
 import static io.netmap4j.abi.NetmapConstants.POLLOUT;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -366,5 +368,96 @@ public abstract class AbstractValeConformanceTest {
         assertThrows(PortBusyException.class, () -> open(port("a/x")));
         open(port("b"));
         assertThrows(PortBusyException.class, () -> open(port("b/x")));
+    }
+
+    /** Frames in ring {@code r} of {@code port}, with their flags, after an rxsync; released. */
+    static List<long[]> drain(NetmapPort port, int r) throws NetmapException {
+        port.rxSync();
+        NetmapRing rx = port.rxRing(r);
+        List<long[]> frames = new ArrayList<>();
+        for (int h = rx.head(); h != rx.tail(); h = rx.next(h)) {
+            frames.add(new long[] {seqAt(rx, h), rx.flags(h), rx.len(h)});
+        }
+        rx.advance(rx.tail());
+        port.rxSync();
+        return frames;
+    }
+
+    static List<Long> seqs(List<long[]> frames) {
+        List<Long> l = new ArrayList<>();
+        for (long[] f : frames) {
+            l.add(f[0]);
+        }
+        return l;
+    }
+
+    @Test
+    void copyMonitorsSeeWhatAPortSendsAndWhatItReceives() throws Exception {
+        NetmapPort a = open(port("a"));
+        NetmapPort b = open(port("b"));
+        NetmapPort sent = open(port("a/t"));
+        NetmapPort got = open(port("b/r"));
+        assertEquals(1, sent.txRingCount(), "a monitor has a TX ring, as in netmap, that it cannot use");
+        assertEquals(1, sent.rxRingCount(), "and an RX ring per ring pair of the port");
+        assertNotEquals(a.memId(), sent.memId(), "a copy monitor has a region of its own");
+        for (int i = 0; i < 5; i++) {
+            send(a.txRing(0), BROADCAST, mac(1), i, 60 + i);
+        }
+        a.txSync();
+        List<long[]> txCopies = drain(sent, 0);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs(txCopies), "the TX monitor saw every frame, in order");
+        for (long[] f : txCopies) {
+            assertEquals(NS_TXMON, f[1] & NS_TXMON, "marked as TX traffic");
+        }
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), receive(b), "b got them too");
+        List<long[]> rxCopies = drain(got, 0);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs(rxCopies), "the RX monitor saw what b received");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, rxCopies.get(i)[1] & NS_TXMON);
+            assertEquals(60 + i, rxCopies.get(i)[2]);
+        }
+        assertEquals(List.of(), drain(sent, 0), "nothing twice");
+    }
+
+    @Test
+    void aZeroCopyMonitorSeesFramesOnceConsumedBySwappingBuffers() throws Exception {
+        NetmapPort a = open(port("a"));
+        NetmapPort b = open(port("b"));
+        NetmapPort za = open(port("a/z"));
+        NetmapPort zb = open(port("b/z"));
+        assertEquals(a.memId(), za.memId(), "a zero-copy monitor shares the port's region");
+        NetmapRing tx = a.txRing(0);
+        int before = tx.bufIdx(0);
+        send(tx, BROADCAST, mac(1), 1, 64);
+        a.txSync(); // a VALE port's TX slots come back within the txsync: the monitor has them now
+        assertNotEquals(before, tx.bufIdx(0), "the slot got the monitor's free buffer");
+        assertEquals(NS_BUF_CHANGED, tx.flags(0) & NS_BUF_CHANGED);
+        List<long[]> fromA = drain(za, 0);
+        assertEquals(List.of(1L), seqs(fromA));
+        assertEquals(NS_TXMON, fromA.get(0)[1] & NS_TXMON);
+        b.rxSync();
+        assertEquals(List.of(), seqs(drain(zb, 0)), "b has not consumed it yet");
+        NetmapRing rx = b.rxRing(0);
+        assertEquals(1, seqAt(rx, rx.head()));
+        rx.advance(rx.tail());
+        b.rxSync(); // released: now the monitor sees it
+        List<long[]> fromB = drain(zb, 0);
+        assertEquals(List.of(1L), seqs(fromB));
+        assertEquals(0, fromB.get(0)[1] & NS_TXMON);
+    }
+
+    @Test
+    void aMonitorOfAPortNobodyOpenedIsRefused() {
+        NetmapException e = assertThrows(NetmapException.class, () -> open(port("ghost/t")));
+        assertEquals(io.netmap4j.abi.Errno.EINVAL, e.errno(), e.getMessage());
+    }
+
+    @Test
+    void aMonitorSaysPollerrOnceThePortIsClosed() throws Exception {
+        NetmapPort a = backend().open(PortSpec.parse(port("a")));
+        NetmapPort mon = open(port("a/r"));
+        assertEquals(0, mon.poll(POLLIN, 0));
+        a.close();
+        assertEquals(POLLERR, mon.poll(POLLIN, 2000) & POLLERR, "the monitored port left netmap mode");
     }
 }

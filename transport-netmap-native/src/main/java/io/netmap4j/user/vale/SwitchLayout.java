@@ -118,6 +118,8 @@ final class SwitchLayout {
     static final long C_RX_SLOTS = 12;
     /** Bit r set while some registration binds RX ring r: frames for unbound rings are dropped. */
     static final long C_RX_OPEN = 16;
+    /** Bit m set while monitor m of the port is live: the port's syncs fill it (see MonitorTaps). */
+    static final long C_MON_MASK = 20;
     /** The port's buffer pool: bump index and free-list head (see BufferPool). */
     static final long C_BUF_NEXT = 32;
     static final long C_BUF_FREE = 36;

@@ -2,11 +2,10 @@ package io.netmap4j.user.vale;
 
 import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.ErrnoException;
-import io.netmap4j.abi.gen.netmap_ring;
-import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.user.BufferPool;
 import io.netmap4j.user.RegionFile;
+import io.netmap4j.user.RingWriter;
 import io.netmap4j.user.SharedLock;
 
 import java.lang.foreign.MemorySegment;
@@ -14,13 +13,10 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import static io.netmap4j.abi.NetmapConstants.NR_RING_DIR_RX;
-import static io.netmap4j.abi.NetmapConstants.NR_RING_DIR_TX;
 import static io.netmap4j.user.vale.SwitchLayout.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The port table of a switch file: which slot holds which port, how a port is made, retired and
@@ -35,15 +31,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 final class SwitchPorts {
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final VarHandle LONG = JAVA_LONG.varHandle();
-    private static final long RING_BUF_OFS = netmap_ring.buf_ofs$offset();
-    private static final long RING_NUM_SLOTS = netmap_ring.num_slots$offset();
-    private static final long RING_BUF_SIZE = netmap_ring.nr_buf_size$offset();
-    private static final long RING_ID = netmap_ring.ringid$offset();
-    private static final long RING_DIR = netmap_ring.dir$offset();
-    private static final long RING_TAIL = netmap_ring.tail$offset();
-    private static final long RING_HEADER = netmap_ring.layout().byteSize();
-    private static final long SLOT_SIZE = netmap_slot.layout().byteSize();
-    private static final long SLOT_BUF_IDX = netmap_slot.buf_idx$offset();
 
     /** What a new port looks like. */
     record Geometry(int txRings, int rxRings, int txSlots, int rxSlots) { }
@@ -209,24 +196,7 @@ final class SwitchPorts {
     }
 
     private void initRing(long base, long ringOffset, int index, int slots, boolean tx, int[] bufs, int first) {
-        long ring = base + ringOffset;
-        mem.asSlice(ring, RING_HEADER).fill((byte) 0);
-        writeGeometry(base, ringOffset, index, slots, tx);
-        mem.set(JAVA_INT, ring + RING_TAIL, tx ? slots - 1 : 0);
-        mem.asSlice(ring + RING_HEADER, slots * SLOT_SIZE).fill((byte) 0);
-        for (int i = 0; i < slots; i++) {
-            mem.set(JAVA_INT, ring + RING_HEADER + i * SLOT_SIZE + SLOT_BUF_IDX, bufs[first + i]);
-        }
-    }
-
-    /** The fields of a ring header that never change: where the buffers are, how many slots, which ring. */
-    void writeGeometry(long base, long ringOffset, int index, int slots, boolean tx) {
-        long ring = base + ringOffset;
-        mem.set(JAVA_LONG, ring + RING_BUF_OFS, PORT_BUF_BASE - ringOffset);
-        mem.set(JAVA_INT, ring + RING_NUM_SLOTS, slots);
-        mem.set(JAVA_INT, ring + RING_BUF_SIZE, BUF_SIZE);
-        mem.set(JAVA_SHORT, ring + RING_ID, (short) index);
-        mem.set(JAVA_SHORT, ring + RING_DIR, (short) (tx ? NR_RING_DIR_TX : NR_RING_DIR_RX));
+        RingWriter.init(mem, base + ringOffset, base + PORT_BUF_BASE, slots, BUF_SIZE, index, tx, bufs, first);
     }
 
     /**
@@ -239,10 +209,10 @@ final class SwitchPorts {
     void restoreGeometry(int port, Geometry g) {
         long base = port(port);
         for (int r = 0; r < g.txRings(); r++) {
-            writeGeometry(base, txRing(r), r, g.txSlots(), true);
+            RingWriter.geometry(mem, base + txRing(r), base + PORT_BUF_BASE, g.txSlots(), BUF_SIZE, r, true);
         }
         for (int r = 0; r < g.rxRings(); r++) {
-            writeGeometry(base, rxRing(r), r, g.rxSlots(), false);
+            RingWriter.geometry(mem, base + rxRing(r), base + PORT_BUF_BASE, g.rxSlots(), BUF_SIZE, r, false);
         }
     }
 
@@ -255,6 +225,7 @@ final class SwitchPorts {
         long e = entry(port);
         LONG.getAndBitwiseAnd(mem, H_LIVE + 8L * (port >>> 6), ~(1L << (port & 63)));
         INT.setVolatile(mem, e + P_STATE, ZOMBIE);
+        INT.setVolatile(mem, port(port) + C_MON_MASK, 0); // its monitors see it gone
         LockTokens anyone = new LockTokens(file, 0);
         long base = port(port);
         for (int r = 0; r < MAX_RINGS; r++) {

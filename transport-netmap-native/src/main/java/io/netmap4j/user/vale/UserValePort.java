@@ -5,6 +5,7 @@ import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.Doorbell;
 import io.netmap4j.user.DoorbellPort;
 import io.netmap4j.user.UserBackend;
+import io.netmap4j.user.monitor.MonitorTaps;
 
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLHUP;
@@ -39,7 +40,9 @@ public final class UserValePort extends DoorbellPort {
         this.txPoll = txPoll;
         LockTokens tokens = new LockTokens(reg.file, reg.token());
         this.forwarder = new ValeForwarder(reg.file.mem(), reg.port, reg.portGen, tokens, bell);
-        this.rings = new ValeRings(spec.toString(), reg, forwarder);
+        MonitorTaps taps = new MonitorTaps(reg.file.mem(), reg.base() + C_MON_MASK,
+                ValeMonitors.places(reg.file, reg.port), reg.token(), tokens, bell);
+        this.rings = new ValeRings(spec.toString(), reg, forwarder, taps);
     }
 
     static UserValePort open(PortSpec spec, UserBackend backend, ValeRegistration.Request request, boolean txPoll)

@@ -10,12 +10,15 @@ import java.nio.charset.StandardCharsets;
 
 import static io.netmap4j.abi.NetmapConstants.NR_ACCEPT_VNET_HDR;
 import static io.netmap4j.abi.NetmapConstants.NR_EXCLUSIVE;
+import static io.netmap4j.abi.NetmapConstants.NR_MONITOR_RX;
+import static io.netmap4j.abi.NetmapConstants.NR_MONITOR_TX;
 import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
 import static io.netmap4j.abi.NetmapConstants.NR_REG_ALL_NIC;
 import static io.netmap4j.abi.NetmapConstants.NR_REG_DEFAULT;
 import static io.netmap4j.abi.NetmapConstants.NR_REG_ONE_NIC;
 import static io.netmap4j.abi.NetmapConstants.NR_RX_RINGS_ONLY;
 import static io.netmap4j.abi.NetmapConstants.NR_TX_RINGS_ONLY;
+import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
 import static io.netmap4j.user.vale.SwitchLayout.*;
 
 /**
@@ -26,7 +29,7 @@ import static io.netmap4j.user.vale.SwitchLayout.*;
 public final class ValeOpener {
     private ValeOpener() { }
 
-    /** Opens the VALE port {@code spec} (not a monitor: see the monitor package). */
+    /** Opens the VALE port {@code spec}, or a monitor of one ({@code /t}, {@code /r}, {@code /z}). */
     public static NetmapPort open(PortSpec spec, UserBackend backend) throws NetmapException {
         String what = "open " + spec;
         checkSwitchName(spec.valeSwitch(), what);
@@ -47,10 +50,6 @@ public final class ValeOpener {
                     Errno.EINVAL, null);
         }
         long flags = spec.flags();
-        if ((flags & (io.netmap4j.abi.NetmapConstants.NR_MONITOR_TX | io.netmap4j.abi.NetmapConstants.NR_MONITOR_RX
-                | io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON)) != 0) {
-            throw new NetmapException(what + " failed: monitors are not supported by the user backend yet");
-        }
         if ((flags & NR_ACCEPT_VNET_HDR) != 0) {
             throw new NetmapException(what + " failed: virtio-net headers are not supported by the user backend");
         }
@@ -65,6 +64,13 @@ public final class ValeOpener {
         }
         if ((flags & NR_TX_RINGS_ONLY) != 0 && (flags & NR_RX_RINGS_ONLY) != 0) {
             throw new NetmapException(what + " failed: /T and /R together leave no ring to bind");
+        }
+        if ((flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) != 0) {
+            if (spec.mode() == NR_REG_ONE_NIC || (flags & NR_EXCLUSIVE) != 0 || spec.extraBuffers() != 0) {
+                throw new NetmapException(what + " failed: a monitor of the user backend watches every ring of its "
+                        + "port, without /x or extra buffers", Errno.EINVAL, null);
+            }
+            return ValeMonitors.open(spec, backend, what);
         }
         if (spec.extraBuffers() < 0) {
             throw new NetmapException(what + " failed: a negative number of extra buffers (" + spec.extraBuffers()

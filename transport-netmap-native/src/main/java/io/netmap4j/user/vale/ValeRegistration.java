@@ -5,25 +5,14 @@ import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.PortBusyException;
 import io.netmap4j.user.BufferPool;
 import io.netmap4j.user.RegionFile;
+import io.netmap4j.user.RingWriter;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 
-import static io.netmap4j.abi.NetmapConstants.NETMAP_API;
-import static io.netmap4j.abi.NetmapConstants.NI_PRIV_MEM;
 import static io.netmap4j.abi.gen.netmap_if.ni_bufs_head$offset;
-import static io.netmap4j.abi.gen.netmap_if.ni_flags$offset;
-import static io.netmap4j.abi.gen.netmap_if.ni_host_rx_rings$offset;
-import static io.netmap4j.abi.gen.netmap_if.ni_host_tx_rings$offset;
-import static io.netmap4j.abi.gen.netmap_if.ni_name$offset;
-import static io.netmap4j.abi.gen.netmap_if.ni_rx_rings$offset;
-import static io.netmap4j.abi.gen.netmap_if.ni_tx_rings$offset;
-import static io.netmap4j.abi.gen.netmap_if.ni_version$offset;
 import static io.netmap4j.user.vale.SwitchLayout.*;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * One registration of a VALE port (what a REGISTER of {@code valeS:P} is for the kernel): it
@@ -34,7 +23,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class ValeRegistration {
     private static final VarHandle INT = JAVA_INT.varHandle();
-    private static final long NIF_HEADER = io.netmap4j.abi.gen.netmap_if.layout().byteSize();
 
     /** What the user asked for, taken from the port name. */
     record Request(String what, String dir, String switchName, String portName, String ifName,
@@ -194,27 +182,15 @@ final class ValeRegistration {
 
     private static void writeNif(MemorySegment mem, long base, long nif, String ifName, SwitchPorts.Geometry g,
                                  int bufsHead, int firstTx, int lastTx, int firstRx, int lastRx) {
-        mem.asSlice(nif, NIF_SIZE).fill((byte) 0);
-        byte[] name = ifName.getBytes(StandardCharsets.UTF_8);
-        int n = Math.min(name.length, io.netmap4j.abi.NetmapConstants.NM_IFNAMSIZ - 1);
-        MemorySegment.copy(name, 0, mem, JAVA_BYTE, nif + ni_name$offset(), n);
-        mem.set(JAVA_INT, nif + ni_version$offset(), NETMAP_API);
-        mem.set(JAVA_INT, nif + ni_flags$offset(), NI_PRIV_MEM);
-        mem.set(JAVA_INT, nif + ni_tx_rings$offset(), g.txRings());
-        mem.set(JAVA_INT, nif + ni_rx_rings$offset(), g.rxRings());
-        mem.set(JAVA_INT, nif + ni_bufs_head$offset(), bufsHead);
-        // like the kernel, at least one (unbound, offset 0) host ring of each kind
-        mem.set(JAVA_INT, nif + ni_host_tx_rings$offset(), 1);
-        mem.set(JAVA_INT, nif + ni_host_rx_rings$offset(), 1);
-        long ofs = nif + NIF_HEADER;
-        long nifInPort = nif - base;
-        for (int r = 0; r < g.txRings(); r++, ofs += 8) {
-            mem.set(JAVA_LONG, ofs, r >= firstTx && r < lastTx ? txRing(r) - nifInPort : 0L);
+        long[] tx = new long[g.txRings()];
+        long[] rx = new long[g.rxRings()];
+        for (int r = 0; r < tx.length; r++) {
+            tx[r] = r >= firstTx && r < lastTx ? base + txRing(r) : -1;
         }
-        ofs += 8; // host TX ring
-        for (int r = 0; r < g.rxRings(); r++, ofs += 8) {
-            mem.set(JAVA_LONG, ofs, r >= firstRx && r < lastRx ? rxRing(r) - nifInPort : 0L);
+        for (int r = 0; r < rx.length; r++) {
+            rx[r] = r >= firstRx && r < lastRx ? base + rxRing(r) : -1;
         }
+        RingWriter.nif(mem, nif, NIF_SIZE, ifName, bufsHead, tx, rx);
     }
 
     /**

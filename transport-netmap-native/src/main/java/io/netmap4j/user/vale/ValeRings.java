@@ -4,6 +4,7 @@ import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.user.FilledRxRings;
 import io.netmap4j.user.SleepWord;
+import io.netmap4j.user.monitor.MonitorTaps;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -41,14 +42,22 @@ final class ValeRings {
     /** The prologue and counters of the TX rings (no filler: only the prologue is used). */
     private final FilledRxRings tx;
     private final FilledRxRings rx;
+    private final MonitorTaps taps;
+    /** The RX ring being synced, for the two hooks below (made once: no object per sync). */
+    private int syncing;
+    private final FilledRxRings.SlotRange released;
+    private final FilledRxRings.SlotRange received;
 
-    ValeRings(String name, ValeRegistration reg, ValeForwarder forwarder) {
+    ValeRings(String name, ValeRegistration reg, ValeForwarder forwarder, MonitorTaps taps) {
         this.mem = reg.file.mem();
         this.reg = reg;
         this.base = reg.base();
         this.txSlots = reg.geometry.txSlots();
         this.rxSlots = reg.geometry.rxSlots();
         this.forwarder = forwarder;
+        this.taps = taps;
+        this.released = (ring, from, to) -> taps.released(syncing, ring, rxSlots, from, to);
+        this.received = (ring, from, to) -> taps.received(syncing, ring, rxSlots, from, to);
         this.tx = new FilledRxRings(mem, name, base + C_BUF_NEXT, MAX_PORT_BUFFERS, BUF_SIZE,
                 ValeForwarder.SCRATCH_BUFFER);
         this.rx = new FilledRxRings(mem, name, base + C_BUF_NEXT, MAX_PORT_BUFFERS, BUF_SIZE,
@@ -74,7 +83,9 @@ final class ValeRings {
             }
             int head = mem.get(JAVA_INT, ring + HEAD);
             if (head != hwcur) {
+                taps.sent(r, ring, n, hwcur, head); // copy monitors see the frames before they leave
                 forwarder.forward(ring, n, r, hwcur, head);
+                taps.reclaimed(r, ring, n, hwcur, head); // zero-copy ones once their slots are back
                 // release only for another registration of this port that syncs the ring later
                 INT.setRelease(mem, line + T_HWCUR, head);
                 hwcur = head;
@@ -95,7 +106,9 @@ final class ValeRings {
         boolean moved = false;
         for (int r = reg.firstRx; r < reg.lastRx; r++) {
             long line = base + rxLine(r);
-            moved |= rx.sync(base + rxRing(r), rxSlots, line + D_HWTAIL, line + R_HWCUR, line + R_HWTAIL, null, null);
+            syncing = r;
+            moved |= rx.sync(base + rxRing(r), rxSlots, line + D_HWTAIL, line + R_HWCUR, line + R_HWTAIL, released,
+                    received);
         }
         return moved;
     }
