@@ -7,6 +7,10 @@ import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.core.NetmapException;
 
+import io.netmap4j.user.monitor.MonitorLayout;
+import io.netmap4j.user.monitor.MonitorPlace;
+import io.netmap4j.user.monitor.MonitorSlots;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -21,7 +25,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * The pipes of a region: which pair slot holds which pipe id, and how a pipe is built and torn
  * down. As in netmap, a pipe comes into being when its first end opens and is destroyed when
- * the last registration of either end goes; its buffers return to the region's pool then.
+ * the last registration of either end goes (and its last monitor, which keeps it as netmap's
+ * monitors keep a reference to their port); its buffers return to the region's pool then.
  * Used with the region's file lock held.
  */
 final class PairTable {
@@ -74,6 +79,11 @@ final class PairTable {
     /** True when some registration (of this or another process, alive) holds end {@code end}. */
     boolean endHeld(int pair, int end) {
         return file.heldByOthers(endLockBytes(pair, end), NIFS_PER_END);
+    }
+
+    /** True when some process (alive) holds a monitor of pair {@code pair}: the pipe must stay. */
+    boolean monitorsHeld(int pair) {
+        return file.heldByOthers(monitorLockByte(pair, 0), MONITORS_PER_PAIR);
     }
 
     /** True when the end says it is open although nobody holds it: its holder died. */
@@ -164,6 +174,14 @@ final class PairTable {
      * dead or broken process; the pool ignores indices that are not buffers.
      */
     void destroy(int k) {
+        for (int m = 0; m < MONITORS_PER_PAIR; m++) {
+            // monitors whose processes died: their buffers go back too (the caller made sure no
+            // live process holds one)
+            MonitorPlace p = PipeMonitors.placeOf(file, pool, k, m);
+            if (MonitorSlots.state(mem, p.control()) != MonitorLayout.FREE) {
+                MonitorSlots.destroy(p, PipeMonitors.tokens(file, 0));
+            }
+        }
         int slotsA = slots(k, true);
         int slotsB = slots(k, false);
         if (validSlots(slotsA) && validSlots(slotsB)) {
@@ -185,6 +203,9 @@ final class PairTable {
         for (int j = 0; j < NIFS_PER_END; j++) {
             LibC.unlink(file.doorbellPath(doorbellName(pair, MASTER, j)));
             LibC.unlink(file.doorbellPath(doorbellName(pair, SLAVE, j)));
+        }
+        for (int m = 0; m < MONITORS_PER_PAIR; m++) {
+            LibC.unlink(file.doorbellPath(monitorDoorbellName(pair, m)));
         }
     }
 

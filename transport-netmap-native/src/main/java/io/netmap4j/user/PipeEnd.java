@@ -3,6 +3,7 @@ package io.netmap4j.user;
 import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.core.NetmapException;
+import io.netmap4j.user.monitor.MonitorTaps;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -89,6 +90,8 @@ final class PipeEnd {
     private final BufferPool pool;
     private final PeerWatch watch;
     private final Doorbell bell;
+    /** The pipe's monitors that watch this end: filled at the four points netmap fills them. */
+    private final MonitorTaps taps;
     private final String name;
     private final boolean bindTx;
     private final boolean bindRx;
@@ -111,14 +114,15 @@ final class PipeEnd {
     private long peerErrors;
     private long ringErrors;
 
-    PipeEnd(String name, RegionFile file, BufferPool pool, PeerWatch watch, Doorbell bell, int pair, int end,
-            int registration, int txSlots, int rxSlots, boolean bindTx, boolean bindRx) {
+    PipeEnd(String name, RegionFile file, BufferPool pool, PeerWatch watch, Doorbell bell, MonitorTaps taps, int pair,
+            int end, int registration, int txSlots, int rxSlots, boolean bindTx, boolean bindRx) {
         int peer = 1 - end;
         this.name = name;
         this.mem = file.mem();
         this.pool = pool;
         this.watch = watch;
         this.bell = bell;
+        this.taps = taps;
         this.bindTx = bindTx;
         this.bindRx = bindRx;
         this.txSlots = txSlots;
@@ -178,6 +182,7 @@ final class PipeEnd {
                 }
             }
             if (publish != hwcur) {
+                taps.sent(0, tx, n, hwcur, publish); // copy monitors see the frames before they leave
                 // the whole slot travels, flags included: the peer sees NS_BUF_CHANGED as the
                 // sender set it, and only the sender's copy is cleared (netmap_pipe_txsync)
                 copySlots(tx, peerRx, hwcur, publish, n);
@@ -199,6 +204,7 @@ final class PipeEnd {
         if (released >= 0 && released < n && dist(first, released, n) <= dist(first, hwcur, n)) {
             int newTail = released == 0 ? n - 1 : released - 1;
             if (newTail != hwtail) {
+                taps.reclaimed(0, tx, n, first, released); // zero-copy monitors see frames once their slots are back
                 hwtail = newTail;
                 // release only for another registration of this end that syncs later
                 INT.setRelease(mem, myLine + L_TX_HWTAIL, hwtail);
@@ -246,6 +252,7 @@ final class PipeEnd {
                 }
                 changed |= (flags(d) & NS_BUF_CHANGED) != 0;
             }
+            taps.released(0, rx, n, hwcur, head); // zero-copy monitors take the frames before they go back
             // as in netmap_pipe_rxsync: whole slots go back, and only our copy loses NS_BUF_CHANGED
             copySlots(rx, peerTx, hwcur, head, n);
             if (changed) {
@@ -265,6 +272,7 @@ final class PipeEnd {
             int last = hwcur == 0 ? n - 1 : hwcur - 1; // one slot always stays empty
             if (published >= 0 && published < n && dist(hwtail, published, n) <= dist(hwtail, last, n)) {
                 checkReceived(hwtail, published, n);
+                taps.received(0, rx, n, hwtail, published); // copy monitors see them before the user
                 hwtail = published;
                 INT.setRelease(mem, myLine + L_RX_HWTAIL, hwtail);
                 moved = true;

@@ -21,11 +21,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * PAIR_BASE + k*PAIR_STRIDE, for pipe pair k &lt; MAX_PAIRS:
  *   +0                pair control (kernel-private): slot counts, per-end open state, and one
  *                     cache line per end with the indices netmap keeps in the kernel
+ *   +1024             the controls of the pipe's monitors (see the monitor package), then
+ *                     their netmap_ifs
  *   +4096             NIFS_PER_END netmap_if per end (one per registration, as netmap gives
  *                     each file descriptor its own netmap_if and extra-buffer list)
- *   +8192             four rings: master TX, master RX, slave TX, slave RX, each in a slot
- *                     big enough for MAX_SLOTS slots (the file is sparse: unused parts cost
- *                     nothing)
+ *   +8192             four rings: master TX, master RX, slave TX, slave RX, then two per monitor
+ *                     (TX, unused, and RX), each in a slot big enough for MAX_SLOTS slots (the
+ *                     file is sparse: unused parts cost nothing)
  * BUF_BASE            the buffer pool: buffer i at BUF_BASE + i * BUF_SIZE; every ring's
  *                     buf_ofs is BUF_BASE minus the ring's offset. Buffers 0 and 1 are
  *                     reserved as in netmap (1 is a harmless scratch buffer that replaces a
@@ -37,21 +39,27 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Byte-range locks on the file (not on its memory) mark who is alive: registration j of end
  * e of pair k holds byte {@link #registrationLockByte}; an exclusive registration also holds
- * {@link #exclusiveLockByte}. The kernel drops them when a process dies, which is how the
- * survivor learns of it.
+ * {@link #exclusiveLockByte}, monitor m of pair k {@link #monitorLockByte}. The kernel drops them
+ * when a process dies, which is how the survivor learns of it.
  */
 final class PipeLayout {
     private PipeLayout() { }
 
     static final long MAGIC = 0x4E4D344A50495045L; // "NM4JPIPE"
-    /** 2: one sleep bit pair and one doorbell per registration instead of per end. */
-    static final int VERSION = 2;
+    /**
+     * 2: one sleep bit pair and one doorbell per registration instead of per end.
+     * 3: monitors (controls, netmap_ifs and rings in the pair area, lock bytes, a mask per end),
+     * and an open generation per registration (for lock tokens).
+     */
+    static final int VERSION = 3;
 
     static final int BUF_SIZE = 2048;
     static final int MAX_PAIRS = 64;
     static final int MAX_SLOTS = 8192;
     static final int DEFAULT_SLOTS = 1024;
     static final int NIFS_PER_END = 8;
+    /** Monitors of one pipe (of either end), as many as a VALE port may have. */
+    static final int MONITORS_PER_PAIR = 4;
     static final int MAX_BUFFERS = 256 * 1024;
     /** The most fragments of one NS_MOREFRAG chain, as netmap. */
     static final int MAX_FRAGS = NetmapConstants.NETMAP_MAX_FRAGS;
@@ -87,7 +95,7 @@ final class PipeLayout {
     static final long NIF_SIZE = 256;
     static final long RING_AREA = 8192;
     static final long RING_STRIDE = roundUp(netmap_ring.layout().byteSize() + netmap_slot.layout().byteSize() * MAX_SLOTS, 4096);
-    static final long PAIR_STRIDE = RING_AREA + 4 * RING_STRIDE;
+    static final long PAIR_STRIDE = RING_AREA + (4 + 2 * MONITORS_PER_PAIR) * RING_STRIDE;
     static final long BUF_BASE = PAIR_BASE + MAX_PAIRS * PAIR_STRIDE;
     static final long REGION_SIZE = BUF_BASE + (long) MAX_BUFFERS * BUF_SIZE;
 
@@ -114,6 +122,16 @@ final class PipeLayout {
     static final long L_RX_HWCUR = 8;
     /** In a line: the RX tail last given to the user (netmap's RX hwtail). */
     static final long L_RX_HWTAIL = 12;
+    /** In a line: bit m set while monitor m of the pair watches this end (see MonitorTaps). */
+    static final long L_MONITORS = 32;
+    /** Per end, per registration j: its open generation, 4 bytes each (see LockTokens). */
+    static final long C_REG_GENS = 768;
+    /** Monitor m's control block (see MonitorLayout), MONITOR_CONTROL bytes each. */
+    static final long C_MONITORS = 1024;
+    static final long MONITOR_CONTROL = 256;
+    /** Monitor m's netmap_if, MONITOR_NIF bytes each. */
+    static final long C_MONITOR_NIFS = 2048;
+    static final long MONITOR_NIF = 512;
     /**
      * In a line: which registrations of this end sleep, and for what (a {@link SleepWord}).
      */
@@ -128,7 +146,11 @@ final class PipeLayout {
     static final int RING_SLAVE_RX = 3;
 
     // ---- byte-range locks ----
+    /** The registrations' bytes; then exclusive bytes, then monitor bytes (see ALL_LOCKS). */
     static final long LOCK_RANGE = (long) MAX_PAIRS * 2 * NIFS_PER_END;
+    static final long MONITOR_LOCKS = LOCK_RANGE + (long) MAX_PAIRS * 2;
+    /** Every lock byte a live user of the region may hold: any held means the region is in use. */
+    static final long ALL_LOCKS = MONITOR_LOCKS + (long) MAX_PAIRS * MONITORS_PER_PAIR;
 
     /** A pipe region as a {@link RegionFile} sees it. */
     static final RegionFormat FORMAT = new RegionFormat() {
@@ -232,5 +254,54 @@ final class PipeLayout {
 
     static long exclusiveLockByte(int pair, int end) {
         return LOCK_RANGE + (long) pair * 2 + end;
+    }
+
+    static long monitorLockByte(int pair, int monitor) {
+        return MONITOR_LOCKS + (long) pair * MONITORS_PER_PAIR + monitor;
+    }
+
+    /** The open generation of registration j of one end of a pair. */
+    static long registrationGen(int pair, int end, int registration) {
+        return pair(pair) + C_REG_GENS + 4L * (end * NIFS_PER_END + registration);
+    }
+
+    /**
+     * The offset of the open generation of the registration whose byte lock is {@code lockByte},
+     * or -1 for other bytes (see LockTokens: only registrations fill monitors, under a lock).
+     */
+    static long genFieldOf(long lockByte) {
+        if (lockByte < 0 || lockByte >= LOCK_RANGE) {
+            return -1;
+        }
+        int reg = (int) (lockByte % NIFS_PER_END);
+        int pairEnd = (int) (lockByte / NIFS_PER_END);
+        return registrationGen(pairEnd / 2, pairEnd % 2, reg);
+    }
+
+    static long monitorControl(int pair, int monitor) {
+        return pair(pair) + C_MONITORS + MONITOR_CONTROL * monitor;
+    }
+
+    static long monitorNif(int pair, int monitor) {
+        return pair(pair) + C_MONITOR_NIFS + MONITOR_NIF * monitor;
+    }
+
+    /** Ring {@code i} of monitor m of a pair: 0 its (unused) TX ring, 1 its RX ring. */
+    static long monitorRing(int pair, int monitor, int i) {
+        return ring(pair, 4 + 2 * monitor + i);
+    }
+
+    /** The name of the doorbell of monitor m of pair {@code pair}. */
+    static String monitorDoorbellName(int pair, int monitor) {
+        return pair + ".mon" + monitor;
+    }
+
+    static {
+        if (C_MONITORS + MONITORS_PER_PAIR * MONITOR_CONTROL > C_MONITOR_NIFS
+                || C_MONITOR_NIFS + MONITORS_PER_PAIR * MONITOR_NIF > NIF_AREA
+                || C_REG_GENS + 4L * 2 * NIFS_PER_END > C_MONITORS
+                || C_LINE + 2 * C_LINE_STRIDE > C_REG_GENS) {
+            throw new ExceptionInInitializerError("the pipe layout overlaps itself");
+        }
     }
 }

@@ -39,7 +39,6 @@ public final class UserBackend implements NetmapBackend {
     /** System property: the directory of the shared-memory files. */
     public static final String SHM_DIR_PROPERTY = "netmap4j.shm.dir";
 
-    private static final long UNSUPPORTED_FLAGS = NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON | NR_ACCEPT_VNET_HDR;
     /** Memory ids of user regions start here, away from the small ids the kernel hands out. */
     private static final int FIRST_MEM_ID = 0x4000;
 
@@ -89,9 +88,8 @@ public final class UserBackend implements NetmapBackend {
                     io.netmap4j.abi.Errno.EINVAL, null);
         }
         long flags = spec.flags();
-        if ((flags & UNSUPPORTED_FLAGS) != 0) {
-            throw new NetmapException(what + " failed: monitors and virtio-net headers are not supported by the "
-                    + "user backend");
+        if ((flags & NR_ACCEPT_VNET_HDR) != 0) {
+            throw new NetmapException(what + " failed: virtio-net headers are not supported by the user backend");
         }
         if (spec.extmem() != null || spec.share() != null || spec.offset() != null) {
             throw new NetmapException(what + " failed: @extmem, @share and @offset are not supported by the user "
@@ -110,6 +108,13 @@ public final class UserBackend implements NetmapBackend {
                     + ") was asked for");
         }
         sweeper.sweepIfDue(shmDir()); // before our own open, so a dead region of this name goes too
+        if ((flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) != 0) {
+            if ((flags & NR_EXCLUSIVE) != 0 || spec.extraBuffers() != 0) {
+                throw new NetmapException(what + " failed: a monitor of the user backend has no /x and no extra "
+                        + "buffers", io.netmap4j.abi.Errno.EINVAL, null);
+            }
+            return PipeMonitors.open(spec, this, what); // the pipe's monitors live in its region
+        }
         int end = spec.pipeEnd() == PortSpec.PipeEnd.MASTER ? PipeLayout.MASTER : PipeLayout.SLAVE;
         PipeRegistration.Request request = new PipeRegistration.Request(what, shmDir(), spec.portName(), id, end,
                 slots(spec.txSlots()), slots(spec.rxSlots()), spec.extraBuffers(), (flags & NR_EXCLUSIVE) != 0,

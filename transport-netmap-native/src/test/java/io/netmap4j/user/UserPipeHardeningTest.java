@@ -157,7 +157,7 @@ class UserPipeHardeningTest {
 
     @Test
     void portsTheBackendCannotOpenSaySo() {
-        for (String name : new String[] {"netmap:eth0", "netmap:eth0^", "vale0:a", "netmap:p{1/t", "netmap:p{1^"}) {
+        for (String name : new String[] {"netmap:eth0", "netmap:eth0^", "vale0:a{1", "netmap:p{1/t", "netmap:p{1^"}) {
             NetmapException e = assertThrows(NetmapException.class,
                     () -> UserBackend.INSTANCE.open(PortSpec.parse(name)), name);
             assertTrue(e.getMessage().contains("user backend") || e.getMessage().contains("pipe end"), e.getMessage());

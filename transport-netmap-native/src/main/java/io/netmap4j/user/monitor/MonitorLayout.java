@@ -6,7 +6,7 @@ package io.netmap4j.user.monitor;
  *
  * <pre>
  * +0     state (FREE, LIVE, DYING), generation, flags (NR_MONITOR_TX, NR_MONITOR_RX, NR_ZCOPY_MON),
- *        RX rings, slots per RX ring, slots of the (unused) TX ring
+ *        RX rings, slots per RX ring, slots of the (unused) TX ring, a word for the host
  * +64    the monitor's sleep word (see SleepWord; one registration)
  * +128   per RX ring r, LINE bytes: the ring's lock (a SharedLock), the fill tail the monitored
  *        port writes under it, the released index and the seen tail the monitor writes, and the
@@ -22,6 +22,8 @@ public final class MonitorLayout {
     public static final long M_RINGS = 12;
     public static final long M_SLOTS = 16;
     public static final long M_TX_SLOTS = 20;
+    /** A word for the host (a pipe region keeps there which end the monitor watches). */
+    public static final long M_HOST = 24;
     public static final long M_SLEEP = 64;
     public static final long M_LINES = 128;
     public static final long LINE = 32;

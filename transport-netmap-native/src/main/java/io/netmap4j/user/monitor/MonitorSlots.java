@@ -39,11 +39,12 @@ public final class MonitorSlots {
      * pool), its netmap_if, then marks it live and sets its bit in the monitored port's mask, from
      * which moment the monitored port fills it.
      *
-     * @param flags NR_MONITOR_TX, NR_MONITOR_RX, NR_ZCOPY_MON, as the port name asked
+     * @param flags    NR_MONITOR_TX, NR_MONITOR_RX, NR_ZCOPY_MON, as the port name asked
+     * @param hostWord kept for the host in {@link MonitorLayout#M_HOST}
      * @return the slot's new generation
      */
-    public static int create(MonitorPlace p, long flags, int rxRings, int slots, int txSlots, String ifName,
-                             String what) throws NetmapException {
+    public static int create(MonitorPlace p, long flags, int rxRings, int slots, int txSlots, int hostWord,
+                             String ifName, String what) throws NetmapException {
         MemorySegment mem = p.file().mem();
         try {
             p.file().reserve(p.control(), controlSize(rxRings));
@@ -71,6 +72,7 @@ public final class MonitorSlots {
         mem.set(JAVA_INT, p.control() + M_RINGS, rxRings);
         mem.set(JAVA_INT, p.control() + M_SLOTS, slots);
         mem.set(JAVA_INT, p.control() + M_TX_SLOTS, txSlots);
+        mem.set(JAVA_INT, p.control() + M_HOST, hostWord);
         RingWriter.init(mem, p.txRing(), p.bufferBase(), txSlots, p.bufferSize(), 0, true, null, 0);
         long[] rx = new long[rxRings];
         for (int r = 0; r < rxRings; r++) {
@@ -105,6 +107,16 @@ public final class MonitorSlots {
         }
         mem.set(JAVA_INT, p.control() + M_GEN, mem.get(JAVA_INT, p.control() + M_GEN) + 1);
         INT.setRelease(mem, p.control() + M_STATE, FREE);
+    }
+
+    /** What the host kept in the slot's {@link MonitorLayout#M_HOST} word. */
+    public static int hostWord(MemorySegment mem, long control) {
+        return mem.get(JAVA_INT, control + M_HOST);
+    }
+
+    /** The slot's state: FREE, LIVE or DYING (or a damaged value). */
+    public static int state(MemorySegment mem, long control) {
+        return (int) INT.getAcquire(mem, control + M_STATE);
     }
 
     /** True if a monitor made with {@code flags} is a zero-copy one. */

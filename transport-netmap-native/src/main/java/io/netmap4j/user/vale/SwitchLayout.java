@@ -187,6 +187,30 @@ final class SwitchLayout {
         return H_MONITOR_GENS + 4L * (port * MONITORS_PER_PORT + monitor);
     }
 
+    /**
+     * The offset of the open generation of the slot whose byte lock is {@code lockByte}: a
+     * registration's or a monitor's; -1 for other bytes (see LockTokens).
+     */
+    static long genFieldOf(long lockByte) {
+        if (lockByte >= 0 && lockByte < EXCLUSIVE_LOCKS) {
+            return H_REG_GENS + 4 * lockByte;
+        }
+        if (lockByte >= MONITOR_LOCKS && lockByte < LOCK_RANGE) {
+            return H_MONITOR_GENS + 4 * (lockByte - MONITOR_LOCKS);
+        }
+        return -1;
+    }
+
+    /** The lock token of registration j of port k at generation {@code gen}. */
+    static long registrationToken(int port, int registration, int gen) {
+        return io.netmap4j.user.LockTokens.token(registrationLockByte(port, registration), gen);
+    }
+
+    /** The liveness test of lock holders of a switch, for holder {@code mine} (0: none). */
+    static io.netmap4j.user.LockTokens tokens(io.netmap4j.user.RegionFile file, long mine) {
+        return new io.netmap4j.user.LockTokens(file, mine, SwitchLayout::genFieldOf);
+    }
+
     static long entry(int port) {
         return H_PORTS + port * PORT_ENTRY;
     }

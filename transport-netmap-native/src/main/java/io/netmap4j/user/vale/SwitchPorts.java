@@ -4,6 +4,7 @@ import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.ErrnoException;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.user.BufferPool;
+import io.netmap4j.user.LockTokens;
 import io.netmap4j.user.RegionFile;
 import io.netmap4j.user.RingWriter;
 import io.netmap4j.user.SharedLock;
@@ -226,7 +227,7 @@ final class SwitchPorts {
         LONG.getAndBitwiseAnd(mem, H_LIVE + 8L * (port >>> 6), ~(1L << (port & 63)));
         INT.setVolatile(mem, e + P_STATE, ZOMBIE);
         INT.setVolatile(mem, port(port) + C_MON_MASK, 0); // its monitors see it gone
-        LockTokens anyone = new LockTokens(file, 0);
+        LockTokens anyone = tokens(file, 0);
         long base = port(port);
         for (int r = 0; r < MAX_RINGS; r++) {
             SharedLock.awaitFree(mem, base + rxLine(r) + D_LOCK, anyone);

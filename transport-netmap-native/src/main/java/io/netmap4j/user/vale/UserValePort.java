@@ -3,6 +3,7 @@ package io.netmap4j.user.vale;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.Doorbell;
+import io.netmap4j.user.LockTokens;
 import io.netmap4j.user.DoorbellPort;
 import io.netmap4j.user.UserBackend;
 import io.netmap4j.user.monitor.MonitorTaps;
@@ -38,7 +39,7 @@ public final class UserValePort extends DoorbellPort {
         this.reg = reg;
         this.memArea = memArea;
         this.txPoll = txPoll;
-        LockTokens tokens = new LockTokens(reg.file, reg.token());
+        LockTokens tokens = tokens(reg.file, reg.token());
         this.forwarder = new ValeForwarder(reg.file.mem(), reg.port, reg.portGen, tokens, bell);
         MonitorTaps taps = new MonitorTaps(reg.file.mem(), reg.base() + C_MON_MASK,
                 ValeMonitors.places(reg.file, reg.port), reg.token(), tokens, bell);

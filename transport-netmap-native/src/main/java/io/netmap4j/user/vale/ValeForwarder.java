@@ -3,6 +3,7 @@ package io.netmap4j.user.vale;
 import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.user.Doorbell;
+import io.netmap4j.user.LockTokens;
 import io.netmap4j.user.SharedLock;
 import io.netmap4j.user.SleepWord;
 import io.netmap4j.user.SlotWords;

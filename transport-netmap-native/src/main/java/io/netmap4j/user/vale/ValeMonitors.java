@@ -69,7 +69,7 @@ final class ValeMonitors {
             for (int i = 0; i < MONITORS_PER_PORT && place == null; i++) {
                 MonitorPlace p = place(file, k, i);
                 if (MonitorSlots.abandoned(p)) {
-                    MonitorSlots.destroy(p, new LockTokens(file, 0)); // left by a process that died
+                    MonitorSlots.destroy(p, tokens(file, 0)); // left by a process that died
                 }
                 if (!MonitorSlots.live(file.mem(), p) && file.tryLockByte(p.lockByte())) {
                     place = p;
@@ -83,7 +83,7 @@ final class ValeMonitors {
             SwitchPorts.Geometry g = ports.geometry(k);
             int rings = Math.max(g.txRings(), g.rxRings());
             int slots = spec.rxSlots() > 0 ? Math.max(2, Math.min(MonitorLayout.MAX_SLOTS, spec.rxSlots())) : g.rxSlots();
-            gen = MonitorSlots.create(place, flags, rings, slots, g.txSlots(), spec.requestName(), what);
+            gen = MonitorSlots.create(place, flags, rings, slots, g.txSlots(), 0, spec.requestName(), what);
             int portGen = ports.gen(k);
             monitoredArea = (long) portGen << 8 | (k + 1);
             host = new Host(file, k, portGen, place);
@@ -123,7 +123,7 @@ final class ValeMonitors {
                 return;
             }
             try {
-                MonitorSlots.destroy(place, new LockTokens(file, 0));
+                MonitorSlots.destroy(place, tokens(file, 0));
                 file.unlockByte(place.lockByte());
                 ports.reap(); // frees the port too if it was only kept for its monitors
                 if (!ports.anyHeld()) {

@@ -77,7 +77,7 @@ final class ValeRegistration {
 
     /** This registration's lock token. */
     long token() {
-        return LockTokens.registration(port, registration, registrationGen);
+        return registrationToken(port, registration, registrationGen);
     }
 
     static ValeRegistration register(Request r) throws NetmapException {

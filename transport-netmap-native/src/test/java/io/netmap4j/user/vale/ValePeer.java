@@ -86,7 +86,7 @@ public final class ValePeer {
                         throw new IllegalStateException("no port " + args[3]);
                     }
                     long lock = SwitchLayout.port(victim) + SwitchLayout.rxLine(0) + SwitchLayout.D_LOCK;
-                    SharedLock.lock(reg.file.mem(), lock, reg.token(), new LockTokens(reg.file, reg.token()));
+                    SharedLock.lock(reg.file.mem(), lock, reg.token(), SwitchLayout.tokens(reg.file, reg.token()));
                     System.out.println("READY");
                     System.out.flush();
                     Thread.sleep(Long.MAX_VALUE);
