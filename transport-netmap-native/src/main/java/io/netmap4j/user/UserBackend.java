@@ -207,4 +207,10 @@ public final class UserBackend implements NetmapBackend {
     public String toString() {
         return "user backend (pipes in " + shmDir() + ")";
     }
+
+    /** vale-ctl's requests on user-space switches (see {@link io.netmap4j.user.vale.UserValeControl}). */
+    @Override
+    public io.netmap4j.core.ValeControl valeControl() {
+        return new io.netmap4j.user.vale.UserValeControl(this, shmDir());
+    }
 }

@@ -95,6 +95,11 @@ final class SwitchLayout {
     static final int LIVE = 1;
     /** No registration left, but monitors still hold its area: nothing is delivered, nothing reused. */
     static final int ZOMBIE = 2;
+    /**
+     * The place of an attached persistent interface that nobody has open: its name, index and
+     * geometry are kept (it is listed), it has no rings, nothing is delivered to it.
+     */
+    static final int RESERVED = 3;
     /** In a port entry: PERSISTENT for a port kept by an attached persistent interface. */
     static final long P_FLAGS = 12;
     static final int PERSISTENT = 1;

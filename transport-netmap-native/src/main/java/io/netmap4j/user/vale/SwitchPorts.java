@@ -67,9 +67,14 @@ final class SwitchPorts {
 
     /** The live port named {@code name}, or -1. */
     int findLive(String name) {
+        return find(name, LIVE);
+    }
+
+    /** The port named {@code name} in state {@code state}, or -1. */
+    int find(String name, int state) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
         for (int k = 0; k < MAX_PORTS; k++) {
-            if (state(k) == LIVE && mem.get(JAVA_INT, entry(k) + P_NAME_LEN) == b.length
+            if (state(k) == state && mem.get(JAVA_INT, entry(k) + P_NAME_LEN) == b.length
                     && Arrays.equals(mem.asSlice(entry(k) + P_NAME, b.length).toArray(JAVA_BYTE), b)) {
                 return k;
             }
@@ -121,8 +126,8 @@ final class SwitchPorts {
             if (s == LIVE && !registrationsHeld(k)) {
                 retire(k);
             } else if (s == ZOMBIE && !monitorsHeld(k)) {
-                free(k);
-            } else if (s != FREE && s != LIVE && s != ZOMBIE) {
+                leave(k);
+            } else if (s != FREE && s != LIVE && s != ZOMBIE && s != RESERVED) {
                 free(k); // damaged: nobody can use it
             }
         }
@@ -136,16 +141,72 @@ final class SwitchPorts {
      * @return the port's slot
      */
     int create(String name, Geometry g, String what) throws NetmapException {
-        int k = -1;
-        for (int i = 0; i < MAX_PORTS && k < 0; i++) {
+        int k = freeSlot(what);
+        build(k, name, g, 0, what);
+        return k;
+    }
+
+    /** The lowest free slot. */
+    int freeSlot(String what) throws NetmapException {
+        for (int i = 0; i < MAX_PORTS; i++) {
             if (state(i) == FREE) {
-                k = i;
+                return i;
             }
         }
-        if (k < 0) {
-            throw new NetmapException(what + ": the switch already has " + MAX_PORTS
-                    + " ports, the most netmap allows; close some first", Errno.ENOMEM, null);
+        throw new NetmapException(what + ": the switch already has " + MAX_PORTS
+                + " ports, the most netmap allows; close some first", Errno.ENOMEM, null);
+    }
+
+    /**
+     * Keeps slot {@code k} for the attached persistent interface {@code name} of geometry
+     * {@code g}, which nobody has open: listed, not live.
+     */
+    void reserve(int k, String name, Geometry g) {
+        long base = port(k);
+        mem.asSlice(base, C_SLEEP).fill((byte) 0);
+        mem.set(JAVA_INT, base + C_TX_RINGS, g.txRings());
+        mem.set(JAVA_INT, base + C_RX_RINGS, g.rxRings());
+        mem.set(JAVA_INT, base + C_TX_SLOTS, g.txSlots());
+        mem.set(JAVA_INT, base + C_RX_SLOTS, g.rxSlots());
+        setName(k, name, PERSISTENT);
+        INT.setRelease(mem, entry(k) + P_STATE, RESERVED);
+    }
+
+    /** Makes the reserved port {@code k} (a persistent interface) live, with the geometry it keeps. */
+    void activate(int k, String what) throws NetmapException {
+        Geometry g = geometry(k);
+        if (!valid(g)) {
+            throw new NetmapException(what + ": the switch's shared state is damaged (port geometry " + g
+                    + "); close every port of the switch to reset it");
         }
+        build(k, name(k), g, PERSISTENT, what);
+    }
+
+    /**
+     * The attached persistent interfaces of the registry that belong to this switch get their
+     * places back: after a fresh start of the switch file (its processes all gone, the file
+     * removed or reset), as they were.
+     */
+    void restoreReservations(String dir, String valeSwitch) {
+        for (InterfaceRegistry.Entry e : InterfaceRegistry.attachedTo(dir, valeSwitch)) {
+            if (e.index() >= 0 && e.index() < MAX_PORTS && state(e.index()) == FREE && valid(e.geometry())) {
+                reserve(e.index(), e.name(), e.geometry());
+            }
+        }
+    }
+
+    private void setName(int k, String name, int flags) {
+        long e = entry(k);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        mem.asSlice(e + P_NAME, P_NAME_MAX).fill((byte) 0);
+        MemorySegment.copy(MemorySegment.ofArray(n), 0, mem, e + P_NAME, n.length);
+        mem.set(JAVA_INT, e + P_NAME_LEN, n.length);
+        mem.set(JAVA_INT, e + P_FLAGS, flags);
+        mem.set(JAVA_INT, e + P_GEN, mem.get(JAVA_INT, e + P_GEN) + 1);
+    }
+
+    /** Builds port {@code k}'s rings and makes it live. */
+    private void build(int k, String name, Geometry g, int flags, String what) throws NetmapException {
         long needed = (long) g.txRings() * g.txSlots() + (long) g.rxRings() * g.rxSlots();
         if (needed > MAX_PORT_BUFFERS - 2) {
             throw new NetmapException(what + ": " + g.txRings() + " TX rings of " + g.txSlots() + " slots and "
@@ -183,17 +244,10 @@ final class SwitchPorts {
             initRing(base, rxRing(r), r, g.rxSlots(), false, bufs, next);
             next += g.rxSlots();
         }
-        long e = entry(k);
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        mem.asSlice(e + P_NAME, P_NAME_MAX).fill((byte) 0);
-        MemorySegment.copy(MemorySegment.ofArray(n), 0, mem, e + P_NAME, n.length);
-        mem.set(JAVA_INT, e + P_NAME_LEN, n.length);
-        mem.set(JAVA_INT, e + P_FLAGS, 0);
-        mem.set(JAVA_INT, e + P_GEN, mem.get(JAVA_INT, e + P_GEN) + 1);
+        setName(k, name, flags);
         // release: a sender that sees the port live (bitmap or learning table) sees it whole
-        INT.setRelease(mem, e + P_STATE, LIVE);
+        INT.setRelease(mem, entry(k) + P_STATE, LIVE);
         LONG.getAndBitwiseOr(mem, H_LIVE + 8L * (k >>> 6), 1L << (k & 63));
-        return k;
     }
 
     private void initRing(long base, long ringOffset, int index, int slots, boolean tx, int[] bufs, int first) {
@@ -233,6 +287,19 @@ final class SwitchPorts {
             SharedLock.awaitFree(mem, base + rxLine(r) + D_LOCK, anyone);
         }
         if (!monitorsHeld(port)) {
+            leave(port);
+        }
+    }
+
+    /**
+     * A retired port whose monitors are gone too leaves its slot: free, or reserved again for a
+     * persistent interface (whose next open makes new rings, as netmap makes new krings).
+     */
+    private void leave(int port) {
+        if (persistent(port)) {
+            Geometry g = geometry(port);
+            reserve(port, name(port), g);
+        } else {
             free(port);
         }
     }

@@ -59,6 +59,7 @@ final class ValeMonitors {
         try {
             if (!ports.anyHeld()) {
                 file.initHeader();
+                ports.restoreReservations(UserBackend.shmDir(), spec.valeSwitch());
             }
             ports.reap();
             int k = ports.findLive(spec.portName());

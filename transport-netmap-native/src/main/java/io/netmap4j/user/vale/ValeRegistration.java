@@ -91,6 +91,7 @@ final class ValeRegistration {
         try {
             if (!ports.anyHeld()) {
                 file.initHeader(); // nobody alive uses this switch: start afresh
+                ports.restoreReservations(r.dir(), r.switchName());
             }
             ports.reap();
             k = ports.findLive(r.portName());
@@ -100,7 +101,11 @@ final class ValeRegistration {
                             + (r.exclusive() ? "already, and /x asks for it alone" : "exclusively (/x) by another user")
                             + ". Close the other registration first", Errno.EBUSY, null);
                 }
+            } else if ((k = ports.find(r.portName(), RESERVED)) >= 0) {
+                ports.activate(k, r.what()); // an attached persistent interface: its place and geometry
+                created = true;
             } else {
+                checkNotPersistent(r, ports);
                 k = ports.create(r.portName(), r.geometry(), r.what());
                 created = true;
             }
@@ -177,6 +182,25 @@ final class ValeRegistration {
             file.unlock();
             file.close();
             throw e;
+        }
+    }
+
+    /**
+     * A persistent interface opens through the switch it is attached to, as in netmap, where
+     * {@code valeS:P} of an existing interface P that S does not hold is refused.
+     */
+    private static void checkNotPersistent(Request r, SwitchPorts ports) throws NetmapException {
+        int zombie = ports.find(r.portName(), ZOMBIE);
+        if (zombie >= 0 && ports.persistent(zombie)) {
+            throw new PortBusyException(r.what() + ": the persistent interface " + r.portName() + " is still held by "
+                    + "monitors of its last open; close them first", Errno.EBUSY, null);
+        }
+        InterfaceRegistry.Entry e = InterfaceRegistry.read(r.dir()).get(r.portName());
+        if (e != null) {
+            throw new NetmapException(r.what() + ": " + r.portName() + " is a persistent VALE interface, "
+                    + (e.attachedTo() == null ? "not attached to a switch" : "attached to " + e.attachedTo())
+                    + "; attach it to " + r.switchName() + " first (vale-ctl -a " + r.switchName() + ":" + r.portName()
+                    + ")", Errno.EINVAL, null);
         }
     }
 
