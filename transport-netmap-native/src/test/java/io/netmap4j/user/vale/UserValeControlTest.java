@@ -142,6 +142,9 @@ class UserValeControlTest {
             }
             assertEquals(1, back.space(), "and one from the switch reached the wire");
             assertEquals(2, ValeFrames.seq(back.slotBuffer(back.head())));
+            while (uplink.framesFromSwitch() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1); // the loop counts a frame after it sent it: the wire may be quicker
+            }
             assertEquals(1, uplink.framesToSwitch());
             assertEquals(1, uplink.framesFromSwitch());
             assertEquals(null, uplink.failure());
