@@ -199,6 +199,14 @@ public final class UserValeControl implements ValeControl {
         return uplink.portIndex();
     }
 
+    /**
+     * True if this process attached {@code portName} ({@code valeS:IF}) with a forwarding loop,
+     * which then lasts as long as the process (or until detached): vale-ctl waits then.
+     */
+    public boolean forwarding(String portName) {
+        return UPLINKS.containsKey(portName);
+    }
+
     @Override
     public int detach(String portName) throws NetmapException {
         String what = "detach " + portName;
