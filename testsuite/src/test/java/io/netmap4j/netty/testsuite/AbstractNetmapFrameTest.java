@@ -39,6 +39,11 @@ abstract class AbstractNetmapFrameTest extends AbstractComboTestsuiteTest<Bootst
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
     }
 
+    /** The event loops of this test class. */
+    static EventLoopGroup group() {
+        return group;
+    }
+
     @Override
     protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
         return NetmapTestPermutation.pairs(group);

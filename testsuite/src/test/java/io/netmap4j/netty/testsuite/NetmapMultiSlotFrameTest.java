@@ -107,7 +107,7 @@ class NetmapMultiSlotFrameTest extends AbstractNetmapFrameTest {
         });
         Channel reader = NetmapTestPermutation.bind(sb);
         String name = ((NetmapChannel) reader).localAddress().name();
-        String peerName = name.replace('{', '}');
+        String peerName = NetmapTestPermutation.peerOf(name);
         try (NetmapPort peer = NetmapPorts.open(peerName)) {
             NetmapRing tx = peer.txRing(0);
             int size = tx.bufferSize();
