@@ -77,6 +77,15 @@ final class PipeMonitors {
                 throw new NetmapException(what + " failed: " + spec.requestName() + " is not open; a monitor watches a "
                         + "port in use (netmap wants it in netmap mode). Open the pipe end first", Errno.EINVAL, null);
             }
+            MonitorPlace[] ofThisEnd = new MonitorPlace[MONITORS_PER_PAIR];
+            int n = 0;
+            for (int m = 0; m < MONITORS_PER_PAIR; m++) {
+                MonitorPlace p = placeOf(file, pool, k, m);
+                if (MonitorSlots.hostWord(file.mem(), p.control()) == end) {
+                    ofThisEnd[n++] = p;
+                }
+            }
+            MonitorSlots.checkOneZeroCopy(flags, java.util.Arrays.copyOf(ofThisEnd, n), what);
             for (int m = 0; m < MONITORS_PER_PAIR && place == null; m++) {
                 MonitorPlace p = placeOf(file, pool, k, m);
                 if (MonitorSlots.abandoned(p)) {

@@ -137,6 +137,10 @@ class UserMonitorTest {
             }
             PortBusyException e = assertThrows(PortBusyException.class, () -> open("netmap:" + parent + "{1/t"));
             assertTrue(e.getMessage().contains("4 monitors"), e.getMessage());
+            ports.get(3).close(); // {1/r
+            e = assertThrows(PortBusyException.class, () -> open("netmap:" + parent + "}1/z"));
+            assertTrue(e.getMessage().contains("one per port"), "one zero-copy monitor per end: " + e.getMessage());
+            ports.add(open("netmap:" + parent + "{1/z")); // the other end may have one
             NetmapPort master = ports.get(0);
             master.close();
             NetmapPort masterMonitor = ports.get(2);

@@ -119,6 +119,32 @@ public final class MonitorSlots {
         return (int) INT.getAcquire(mem, control + M_STATE);
     }
 
+    /** The flags a monitor was made with (NR_MONITOR_TX, NR_MONITOR_RX, NR_ZCOPY_MON). */
+    public static long flags(MemorySegment mem, long control) {
+        return Integer.toUnsignedLong(mem.get(JAVA_INT, control + M_FLAGS));
+    }
+
+    /**
+     * Refuses a second zero-copy monitor of one port: netmap chains them (the second sees what the
+     * first released), which the user backend does not do; a second one here would only trade
+     * buffers with the first.
+     *
+     * @param others the other monitor slots of the same monitored port (or pipe end)
+     */
+    public static void checkOneZeroCopy(long flags, MonitorPlace[] others, String what) throws NetmapException {
+        if (!zeroCopy(flags)) {
+            return;
+        }
+        for (MonitorPlace p : others) {
+            MemorySegment mem = p.file().mem();
+            if (state(mem, p.control()) == LIVE && zeroCopy(flags(mem, p.control()))) {
+                throw new io.netmap4j.core.PortBusyException(what + " failed: the port has a zero-copy monitor "
+                        + "already; the user backend allows one per port (netmap chains several, one after the "
+                        + "other). Use a copy monitor (/t, /r) beside it", io.netmap4j.abi.Errno.EBUSY, null);
+            }
+        }
+    }
+
     /** True if a monitor made with {@code flags} is a zero-copy one. */
     public static boolean zeroCopy(long flags) {
         return (flags & NR_ZCOPY_MON) != 0;

@@ -67,6 +67,7 @@ final class ValeMonitors {
                 throw new NetmapException(what + " failed: " + spec.requestName() + " is not open; a monitor watches a "
                         + "port in use (netmap wants it in netmap mode). Open the port first", Errno.EINVAL, null);
             }
+            MonitorSlots.checkOneZeroCopy(flags, places(file, k), what);
             for (int i = 0; i < MONITORS_PER_PORT && place == null; i++) {
                 MonitorPlace p = place(file, k, i);
                 if (MonitorSlots.abandoned(p)) {
