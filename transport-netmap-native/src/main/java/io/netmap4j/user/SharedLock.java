@@ -52,30 +52,8 @@ public final class SharedLock {
      * has it and taking it from a dead one.
      */
     public static void lock(MemorySegment mem, long offset, long token, Holders holders) {
-        if (LONG.compareAndSet(mem, offset, 0L, token)) {
-            return;
-        }
-        long nextCheck = System.nanoTime() + CHECK_NANOS;
-        for (int i = 0; ; i++) {
-            long holder = (long) LONG.getVolatile(mem, offset);
-            if (holder == 0) {
-                if (LONG.compareAndSet(mem, offset, 0L, token)) {
-                    return;
-                }
-                continue;
-            }
-            if (i < SPINS) {
-                Thread.onSpinWait();
-                continue;
-            }
-            Thread.yield();
-            long now = System.nanoTime();
-            if (now - nextCheck >= 0) {
-                nextCheck = now + CHECK_NANOS;
-                if (!holders.isAlive(holder) && LONG.compareAndSet(mem, offset, holder, token)) {
-                    return; // taken from a dead holder
-                }
-            }
+        if (!LONG.compareAndSet(mem, offset, 0L, token)) {
+            await(mem, offset, token, holders);
         }
     }
 
@@ -90,11 +68,23 @@ public final class SharedLock {
      * will touch what it protects (a port marked as going away, for example).
      */
     public static void awaitFree(MemorySegment mem, long offset, Holders holders) {
+        await(mem, offset, 0L, holders);
+    }
+
+    /**
+     * Spins, then yields, until the lock is free, asking every {@link #CHECK_NANOS} whether its
+     * holder lives; a dead holder's token is replaced by {@code token} (0 to only clear it). With
+     * a token, returns holding the lock; without, returns once it was seen free.
+     */
+    private static void await(MemorySegment mem, long offset, long token, Holders holders) {
         long nextCheck = System.nanoTime() + CHECK_NANOS;
         for (int i = 0; ; i++) {
             long holder = (long) LONG.getVolatile(mem, offset);
             if (holder == 0) {
-                return;
+                if (token == 0 || LONG.compareAndSet(mem, offset, 0L, token)) {
+                    return;
+                }
+                continue;
             }
             if (i < SPINS) {
                 Thread.onSpinWait();
@@ -104,8 +94,8 @@ public final class SharedLock {
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
                 nextCheck = now + CHECK_NANOS;
-                if (!holders.isAlive(holder)) {
-                    LONG.compareAndSet(mem, offset, holder, 0L);
+                if (!holders.isAlive(holder) && LONG.compareAndSet(mem, offset, holder, token) && token != 0) {
+                    return; // taken from a dead holder
                 }
             }
         }
