@@ -142,4 +142,21 @@ class ValeHardeningTest {
         assertTrue(e.getMessage().contains("no ring pair 3"), e.getMessage());
         assertEquals(0, ValeCrossProcessTest.switchFiles(sw).length, "a failed open leaves no file");
     }
+
+    /** netmap's bound: 254 ports a switch; a broadcast reaches all 253 others; the 255th is refused. */
+    @Test
+    void aSwitchHasRoomFor254Ports() throws Exception {
+        List<UserValePort> ports = new ArrayList<>();
+        for (int i = 0; i < SwitchLayout.MAX_PORTS; i++) {
+            ports.add(open("p" + i + "@conf:slots=2"));
+        }
+        NetmapException full = assertThrows(NetmapException.class, () -> open("extra@conf:slots=2"));
+        assertTrue(full.getMessage().contains("254 ports"), full.getMessage());
+        ValeFrames.send(ports.get(0), BROADCAST, mac(1), 1, 1);
+        for (int i = 1; i < ports.size(); i++) {
+            ports.get(i).rxSync();
+            assertEquals(1, ports.get(i).rxRing(0).space(), "port " + i);
+        }
+        assertEquals(SwitchLayout.MAX_PORTS - 1, ports.get(0).forwardedFrames(), "one copy per other port");
+    }
 }

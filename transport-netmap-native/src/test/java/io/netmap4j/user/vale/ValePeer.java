@@ -29,7 +29,7 @@ import static io.netmap4j.abi.NetmapConstants.POLLIN;
 public final class ValePeer {
     private ValePeer() { }
 
-    static Process start(String... args) throws IOException {
+    public static Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
                 "-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED",
                 "-D" + UserBackend.SHM_DIR_PROPERTY + "=" + UserBackend.shmDir(), ValePeer.class.getName()));
@@ -38,7 +38,7 @@ public final class ValePeer {
     }
 
     /** Reads the peer's output up to a line starting with {@code prefix}, and returns that line. */
-    static String awaitLine(Process p, String prefix) throws IOException {
+    public static String awaitLine(Process p, String prefix) throws IOException {
         StringBuilder line = new StringBuilder();
         StringBuilder all = new StringBuilder();
         int c;
