@@ -62,13 +62,27 @@ final class InterfaceRegistry {
 
     private InterfaceRegistry() { }
 
-    /** The interfaces, by name, as the file says now (empty when there is none). */
+    /**
+     * True if {@code file} is one this user made for itself: a regular file (not a link), owned
+     * by this process's user, with no permission for anyone else. The directory is writable by
+     * every user; a file someone else put there is ignored, never followed or believed.
+     */
+    static boolean ours(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return uid == (int) new com.sun.security.auth.module.UnixSystem().getUid() && (mode & 077) == 0;
+    }
+
+    /** The interfaces, by name, as the file says now (empty when there is none, or it is not ours). */
     static Map<String, Entry> read(String dir) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         List<String> lines;
         try {
             Path file = Path.of(dir, FILE);
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (!ours(file)) {
                 return entries;
             }
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -115,6 +129,12 @@ final class InterfaceRegistry {
                     LinkOption.NOFOLLOW_LINKS);
                  FileLock held = lock.lock()) {
                 Files.setPosixFilePermissions(lockPath, PosixFilePermissions.fromString("rw-------"));
+                Path file = Path.of(dir, FILE);
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !ours(file)) {
+                    throw new NetmapException(what + ": refused " + file + ": it is not a file this user made for "
+                            + "itself (a link, another user's, or readable by others). Remove it if you did not make "
+                            + "it", Errno.EACCES, null);
+                }
                 Map<String, Entry> entries = read(dir);
                 T result = change.apply(entries);
                 if (entries.isEmpty()) {

@@ -151,4 +151,27 @@ class UserValeControlTest {
         }
         assertTrue(!nic.isOpen() && !up.isOpen(), "closing the uplink closes its ports");
     }
+
+    /** A registry file that is not this user's own (here: readable by others) is neither believed nor replaced. */
+    @Test
+    void aRegistryThatIsNotOursIsIgnoredAndNotReplaced() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "nm4j-registry-test");
+        Path file = dir.resolve(InterfaceRegistry.FILE);
+        try {
+            Files.writeString(file, "planted 1024 1024 1 1 vale0 3\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            UserValeControl other = new UserValeControl(UserBackend.INSTANCE, dir.toString());
+            assertEquals(List.of(), other.list(), "its entries are not believed");
+            NetmapException e = assertThrows(NetmapException.class, () -> other.newInterface("x", 0, 0, 0, 0));
+            assertEquals(Errno.EACCES, e.errno(), e.getMessage());
+            assertEquals("planted 1024 1024 1 1 vale0 3\n", Files.readString(file), "and it was left as it was");
+        } finally {
+            try (var left = Files.list(dir)) {
+                for (Path p : left.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
 }
