@@ -7,6 +7,7 @@ import io.netmap4j.core.ValeControl;
 import io.netmap4j.kernel.KernelBackend;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
+import io.netmap4j.user.nic.NicMechanism;
 
 import java.util.Locale;
 
@@ -42,6 +43,16 @@ public final class NetmapPorts {
     /** Opens {@code spec} with the given backend. */
     public static NetmapPort open(PortSpec spec, NetmapBackend backend) throws NetmapException {
         return backend.open(spec);
+    }
+
+    /**
+     * Opens {@code spec} with the given backend; when that is the user backend and {@code spec}
+     * names a network interface, through {@code nic} (AF_XDP, AF_PACKET, or
+     * {@link NicMechanism#AUTO}: {@code -Dnetmap4j.nic}, else AF_XDP where it works and AF_PACKET
+     * otherwise). The kernel backend opens interfaces natively and ignores {@code nic}.
+     */
+    public static NetmapPort open(PortSpec spec, NetmapBackend backend, NicMechanism nic) throws NetmapException {
+        return backend instanceof UserBackend user ? user.open(spec, nic) : backend.open(spec);
     }
 
     /**

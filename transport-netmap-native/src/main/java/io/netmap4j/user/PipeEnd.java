@@ -13,8 +13,6 @@ import java.nio.ByteOrder;
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
 import static io.netmap4j.user.PipeLayout.*;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * What the netmap kernel does for one end of a pipe, in Java: txsync, rxsync and the
@@ -56,7 +54,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Not thread-safe: as in netmap, one thread at a time syncs a ring.
  */
 final class PipeEnd {
-    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long HEAD = netmap_ring.head$offset();
     private static final long CUR = netmap_ring.cur$offset();
     private static final long TAIL = netmap_ring.tail$offset();
@@ -71,6 +69,14 @@ final class PipeEnd {
      * for the platform's byte order.
      */
     private static final ValueLayout.OfLong DESCRIPTOR = ValueLayout.JAVA_LONG_UNALIGNED;
+    /*
+     * Plain accesses use unaligned layouts, as NetmapRing does: the same single load or store
+     * (netmap places every field at a multiple of its size) without the alignment test FFM makes
+     * on every access with an aligned layout, which showed in profiles of the per-slot flag
+     * stores. The VarHandle INT, for the ordered accesses, keeps its alignment check.
+     */
+    private static final ValueLayout.OfInt JAVA_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final int IDX_SHIFT = LITTLE_ENDIAN ? 0 : 32;
     private static final int LEN_SHIFT = LITTLE_ENDIAN ? 32 : 16;

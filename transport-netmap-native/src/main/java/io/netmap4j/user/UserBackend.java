@@ -4,6 +4,9 @@ import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
+import io.netmap4j.user.nic.NetInterface;
+import io.netmap4j.user.nic.NicMechanism;
+import io.netmap4j.user.nic.NicOpener;
 import io.netmap4j.user.vale.ValeOpener;
 
 import java.nio.charset.StandardCharsets;
@@ -24,9 +27,10 @@ import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
  * The user-space backend: netmap's memory layout and ring protocol implemented in Java, for
  * machines without the netmap kernel module. It opens pipes ({@code netmap:x{k} and
  * {@code netmap:x}k}) between threads or processes over a shared-memory file in
- * {@code netmap4j.shm.dir} (default {@code /dev/shm}), and ports of VALE switches
- * ({@code valeS:P}, one shared-memory file per switch, see {@link io.netmap4j.user.vale}). Other
- * kinds of port fail at open with a message that says so.
+ * {@code netmap4j.shm.dir} (default {@code /dev/shm}), ports of VALE switches ({@code valeS:P},
+ * one shared-memory file per switch, see {@link io.netmap4j.user.vale}), and network interfaces
+ * ({@code netmap:IF}, {@code netmap:IF-N}) through AF_XDP or AF_PACKET sockets
+ * ({@link NicOpener}). Other kinds of port fail at open with a message that says so.
  *
  * <p>Opening a port also removes, at most once a minute, the regions that processes left there
  * when they died without closing their ports (see {@link StaleRegionSweeper}). There is no
@@ -71,6 +75,15 @@ public final class UserBackend implements NetmapBackend {
 
     @Override
     public NetmapPort open(PortSpec spec) throws NetmapException {
+        return open(spec, NicMechanism.AUTO);
+    }
+
+    /**
+     * Opens a port; a network interface ({@code netmap:IF}, {@code netmap:IF-N}) through
+     * {@code nic}: AF_XDP, AF_PACKET, or {@link NicMechanism#AUTO} for {@code -Dnetmap4j.nic} or
+     * else the automatic choice (see {@link NicOpener}).
+     */
+    public NetmapPort open(PortSpec spec, NicMechanism nic) throws NetmapException {
         String what = "open " + spec;
         if (spec.isVale()) {
             // VALE switches live in a package of their own; the sweep runs first, as for pipes
@@ -78,10 +91,7 @@ public final class UserBackend implements NetmapBackend {
             return ValeOpener.open(spec, this);
         }
         if (!spec.isPipe()) {
-            String kind = spec.bindsHostRings() ? "host rings" : "network interfaces";
-            throw new NetmapException(what + " failed: the user backend does not support " + kind
-                    + " yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID) and VALE ports (valeS:P). Load the "
-                    + "netmap kernel module to use " + kind);
+            return NicOpener.open(spec, this, nic);
         }
         if (spec.bindsHostRings() || spec.mode() == NR_REG_ONE_NIC && spec.ringId() != 0) {
             throw new NetmapException(what + " failed: a pipe end has one ring pair (ring 0) and no host rings",
@@ -120,6 +130,16 @@ public final class UserBackend implements NetmapBackend {
                 slots(spec.txSlots()), slots(spec.rxSlots()), spec.extraBuffers(), (flags & NR_EXCLUSIVE) != 0,
                 (flags & NR_RX_RINGS_ONLY) == 0, (flags & NR_TX_RINGS_ONLY) == 0, spec.requestName());
         return UserPipePort.open(spec, this, request, (flags & NR_NO_TX_POLL) == 0);
+    }
+
+    /** An interface's ring pairs are its queues: the larger of its RX and TX queue counts. */
+    @Override
+    public int nicRingPairs(PortSpec spec) throws NetmapException {
+        if (spec.isPipe() || spec.isVale()) {
+            return NetmapBackend.super.nicRingPairs(spec);
+        }
+        NetInterface nic = NetInterface.lookup(spec.portName(), "count the rings of " + spec);
+        return Math.max(nic.rxQueues(), nic.txQueues());
     }
 
     /** Slot counts are hints, as for the kernel: 0 means the default, others are clamped. */

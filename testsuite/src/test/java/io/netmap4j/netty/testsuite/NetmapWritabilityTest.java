@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NetmapWritabilityTest extends AbstractNetmapFrameTest {
     /**
      * Pipes only: a pipe pushes back on its writer when the reader stops reading; a VALE switch
-     * does not (it drops what the reader's full ring cannot hold, as netmap's does).
+     * does not (it drops what the reader's full ring cannot hold, as netmap's does), nor does a NIC
+     * (the link takes the frames and the receiving NIC drops what its full ring cannot hold).
      */
     @Override
     protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
