@@ -26,6 +26,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * the interface receives into the switch through the switch port of the same name, and every
  * frame the switch gives that port out through the interface, copying (their memory regions
  * differ), on one thread that sleeps in poll(2) on both descriptors when there is nothing to do.
+ * Every RX ring of each side is read (an interface with several queues has several); frames go
+ * out through TX ring 0 of the other side.
  * A frame waits in its RX ring while the other side has no room, so neither side loses what the
  * other cannot take yet (the switch itself still drops what a full destination cannot hold).
  * It lasts until {@link #close()} or the end of the process; the ports are closed with it.
@@ -86,8 +88,8 @@ final class SwitchUplink implements AutoCloseable {
                 }
                 // nothing moved: a port with frames waiting in its RX ring waits for room on the
                 // other side (POLLOUT there); one without waits for frames (POLLIN)
-                boolean extWaiting = !external.rxRing(0).isEmpty();
-                boolean swWaiting = !switchPort.rxRing(0).isEmpty();
+                boolean extWaiting = holdsFrames(external);
+                boolean swWaiting = holdsFrames(switchPort);
                 want[0] = (extWaiting ? 0 : POLLIN) | (swWaiting ? POLLOUT : 0);
                 want[1] = (swWaiting ? 0 : POLLIN) | (extWaiting ? POLLOUT : 0);
                 int ready = 0;
@@ -144,25 +146,44 @@ final class SwitchUplink implements AutoCloseable {
         return nanos < 0 ? Long.MAX_VALUE : nanos;
     }
 
+    private static boolean holdsFrames(NetmapPort port) {
+        for (int r = 0; r < port.rxRingCount(); r++) {
+            if (!port.rxRing(r).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * Moves what {@code from} received into {@code to}'s TX ring, whole frames only, as far as
-     * there is room, then syncs both. Returns true if anything moved.
+     * Moves what {@code from} received, on all its RX rings, into {@code to}'s TX ring 0, whole
+     * frames only, as far as there is room. Returns true if anything moved.
      */
     private boolean move(NetmapPort from, NetmapPort to) throws NetmapException {
-        NetmapRing rx = from.rxRing(0);
-        NetmapRing tx = to.txRing(0);
         from.rxSync();
+        boolean moved = false;
+        for (int r = 0; r < from.rxRingCount(); r++) {
+            moved |= move(from, from.rxRing(r), to);
+        }
+        return moved;
+    }
+
+    /** Moves what {@code rx} holds into {@code to}'s TX ring 0, then syncs both. */
+    private boolean move(NetmapPort from, NetmapRing rx, NetmapPort to) throws NetmapException {
+        NetmapRing tx = to.txRing(0);
         int h = rx.head();
         int t = tx.head();
         int room = tx.space();
         int frames = 0;
         while (h != rx.tail()) {
             int frags = 1;
-            for (int i = h; (rx.flags(i) & NS_MOREFRAG) != 0 && rx.next(i) != rx.tail(); i = rx.next(i)) {
+            int last = h;
+            while ((rx.flags(last) & NS_MOREFRAG) != 0 && rx.next(last) != rx.tail()) {
+                last = rx.next(last);
                 frags++;
             }
-            if (frags > room) {
-                break; // waits in the RX ring for room
+            if ((rx.flags(last) & NS_MOREFRAG) != 0 || frags > room) {
+                break; // the rest of the frame is not there yet, or it waits in the RX ring for room
             }
             for (int q = 0; q < frags; q++) {
                 int len = Math.min(rx.len(h), tx.bufferSize());

@@ -8,6 +8,7 @@ import io.netmap4j.core.ValeControl;
 import io.netmap4j.core.ValePortId;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
+import io.netmap4j.user.nic.VethPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What the user backend's vale-ctl requests do beyond what every backend does: a persistent
  * interface opened through its switch keeps its place while the switch file comes and goes, is
  * refused through another switch, and a network interface is attached by a forwarding loop
- * (here a pipe end stands in for the NIC: the loop only needs a port).
+ * (a pipe end stands in for the NIC, and, as root, a veth pair is the real thing).
  */
 class UserValeControlTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
@@ -150,6 +151,52 @@ class UserValeControlTest {
             assertEquals(null, uplink.failure());
         }
         assertTrue(!nic.isOpen() && !up.isOpen(), "closing the uplink closes its ports");
+    }
+
+    /**
+     * vale-ctl -a on a real interface (as root): one end of a veth pair with two queues is
+     * attached, and frames cross between a switch port and the pair's other end, opened as a NIC
+     * port, both ways.
+     */
+    @Test
+    void anAttachedVethCarriesFramesBothWays() throws Exception {
+        VethPair.requireSupport();
+        try (VethPair veth = VethPair.create(2)) {
+            NetmapPort far = open("netmap:" + veth.b);
+            NetmapPort x = open(sw + ":x");
+            int index = control.attach(sw, veth.a, false);
+            try {
+                assertTrue(index >= 0, "attached at " + index);
+                assertTrue(control.list().stream().anyMatch(p -> p.name().equals(sw + ":" + veth.a)), "listed");
+                ValeFrames.send(far, BROADCAST, mac(5), 1, 1);
+                assertTrue(receive(x, 1), "a frame from the wire reached the switch");
+                ValeFrames.send(x, mac(5), mac(6), 2, 2); // mac(5) was learned on the interface's port
+                assertTrue(receive(far, 2), "and one from the switch reached the wire");
+            } finally {
+                control.detach(sw + ":" + veth.a);
+            }
+            assertTrue(control.list().stream().noneMatch(p -> p.name().equals(sw + ":" + veth.a)), "detached");
+        }
+    }
+
+    /** Waits up to 10 s for a test frame with {@code seq} on any RX ring of {@code port}, skipping other frames. */
+    private static boolean receive(NetmapPort port, long seq) throws NetmapException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            port.poll(io.netmap4j.abi.NetmapConstants.POLLIN, 100);
+            for (int r = 0; r < port.rxRingCount(); r++) {
+                NetmapRing rx = port.rxRing(r);
+                boolean found = false;
+                for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) {
+                    found |= rx.len(i) >= ValeFrames.LEN && ValeFrames.seq(rx.slotBuffer(i)) == seq;
+                }
+                rx.advance(rx.tail());
+                if (found) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A registry file that is not this user's own (here: readable by others) is neither believed nor replaced. */
