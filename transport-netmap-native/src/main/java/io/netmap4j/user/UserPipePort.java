@@ -3,6 +3,7 @@ package io.netmap4j.user;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
+import io.netmap4j.user.monitor.MonitorTaps;
 
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLHUP;
@@ -41,8 +42,11 @@ public final class UserPipePort extends NetmapPort {
         this.bell = bell;
         this.txPoll = txPoll;
         this.watch = new PeerWatch(reg.file, reg.pair, 1 - reg.end);
-        this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, reg.pair, reg.end, reg.registration,
-                reg.txSlots, reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
+        MonitorTaps taps = new MonitorTaps(reg.file.mem(), PipeLayout.line(reg.pair, reg.end) + PipeLayout.L_MONITORS,
+                PipeMonitors.places(reg.file, reg.pool, reg.pair, reg.end), reg.token(),
+                PipeMonitors.tokens(reg.file, reg.token()), bell);
+        this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, taps, reg.pair, reg.end,
+                reg.registration, reg.txSlots, reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
     }
 
     static UserPipePort open(PortSpec spec, UserBackend backend, PipeRegistration.Request request, boolean txPoll)

@@ -10,10 +10,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,6 +31,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * frames keep their order with ordinary writes around them; a batch that throws fails alone.
  */
 class NetmapTxBatchTest extends AbstractNetmapFrameTest {
+    /**
+     * Not over VALE: every frame of a batch larger than the rings must arrive; a VALE switch drops
+     * what the reader's full ring cannot hold, as netmap's does, so on a busy machine some of the
+     * 5000 frames may not arrive.
+     */
+    @Override
+    protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
+        return NetmapTestPermutation.pairsWithoutSwitches(group());
+    }
+
     private static final int BATCH_FRAMES = 5000;
 
     @Test
