@@ -3,6 +3,7 @@ package io.netmap4j.netty;
 import io.netmap4j.NetmapPorts;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
+import io.netmap4j.kernel.NetmapControl;
 import io.netmap4j.spec.PortSpec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -23,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import static io.netmap4j.abi.NetmapConstants.NR_ACCEPT_VNET_HDR;
 import static io.netmap4j.abi.NetmapConstants.NR_NO_TX_POLL;
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLHUP;
@@ -277,7 +279,7 @@ public final class NetmapChannel extends AbstractChannel {
         if (config.getRxExtraBuffers() > 0) {
             spec = spec.withExtraBuffers(config.getRxExtraBuffers());
         }
-        BoundPort b = new BoundPort(NetmapPorts.open(spec, config.getBackend(), config.getNicMechanism()));
+        BoundPort b = new BoundPort(openPort(spec, config.getVnetHdrLen()));
         zeroCopy = config.isRxZeroCopy() ? new RxZeroCopy(this, b, counters) : null;
         rx = new RxReader(this, b, zeroCopy, counters);
         txRings = new TxRings(this, b, counters);
@@ -286,6 +288,28 @@ public final class NetmapChannel extends AbstractChannel {
         localAddress = netmapAddress;
         bound = b;
         active = true;
+    }
+
+    /** Opens the port of {@code spec}, with the virtio-net header length asked for ({@link NetmapChannelOption#VNET_HDR_LEN}). */
+    private NetmapPort openPort(PortSpec spec, int vnetHdrLen) throws NetmapException {
+        if (vnetHdrLen == 0) {
+            return NetmapPorts.open(spec, config.getBackend(), config.getNicMechanism());
+        }
+        if (!spec.isVale()) {
+            throw new IllegalArgumentException("VNET_HDR_LEN " + vnetHdrLen + " needs a VALE port of a netmap kernel "
+                    + "(valeX:Y), not " + spec.text() + "; netmap sets virtio-net headers only on VALE ports");
+        }
+        NetmapPort port = NetmapPorts.open(spec.withFlags(NR_ACCEPT_VNET_HDR), config.getBackend(), config.getNicMechanism());
+        // PORT_HDR_SET needs the port to exist, so it comes after the register (the user backend
+        // refuses NR_ACCEPT_VNET_HDR there); netmap reads the length per frame, so frames synced
+        // from now on carry the header
+        try (NetmapControl control = NetmapControl.open()) {
+            control.portHdrSet(spec.requestName(), vnetHdrLen);
+            return port;
+        } catch (Throwable t) {
+            port.close();
+            throw t;
+        }
     }
 
     /**

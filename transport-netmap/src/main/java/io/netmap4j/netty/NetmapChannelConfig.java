@@ -16,6 +16,7 @@ import java.util.Map;
 import static io.netmap4j.netty.NetmapChannelOption.BACKEND;
 import static io.netmap4j.netty.NetmapChannelOption.NIC_MECHANISM;
 import static io.netmap4j.netty.NetmapChannelOption.NO_TX_POLL;
+import static io.netmap4j.netty.NetmapChannelOption.VNET_HDR_LEN;
 import static io.netmap4j.netty.NetmapChannelOption.RX_EXTRA_BUFFERS;
 import static io.netmap4j.netty.NetmapChannelOption.RX_FRAME_METADATA;
 import static io.netmap4j.netty.NetmapChannelOption.RX_ZERO_COPY;
@@ -33,6 +34,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     private volatile boolean rxFrameMetadata;
     private volatile int rxExtraBuffers;
     private volatile boolean noTxPoll;
+    private volatile int vnetHdrLen;
     private volatile boolean txMoreFrag;
     private volatile NetmapBackend backend;
     private volatile NicMechanism nicMechanism = NicMechanism.AUTO;
@@ -45,7 +47,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND,
-                TX_MOREFRAG, NIC_MECHANISM);
+                TX_MOREFRAG, NIC_MECHANISM, VNET_HDR_LEN);
     }
 
     @SuppressWarnings("unchecked")
@@ -72,6 +74,9 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         if (option == NIC_MECHANISM) {
             return (T) getNicMechanism().id();
         }
+        if (option == VNET_HDR_LEN) {
+            return (T) Integer.valueOf(getVnetHdrLen());
+        }
         return super.getOption(option);
     }
 
@@ -92,6 +97,8 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
             setBackend(NetmapPorts.backend((String) value));
         } else if (option == NIC_MECHANISM) {
             setNicMechanism(NicMechanism.of((String) value));
+        } else if (option == VNET_HDR_LEN) {
+            setVnetHdrLen((Integer) value);
         } else {
             return super.setOption(option, value);
         }
@@ -175,6 +182,26 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     /** See {@link NetmapChannelOption#NIC_MECHANISM}; read at bind. */
     public NetmapChannelConfig setNicMechanism(NicMechanism nicMechanism) {
         this.nicMechanism = java.util.Objects.requireNonNull(nicMechanism, "nicMechanism");
+        return this;
+    }
+
+    public int getVnetHdrLen() {
+        return vnetHdrLen;
+    }
+
+    /**
+     * See {@link NetmapChannelOption#VNET_HDR_LEN}; read at bind.
+     *
+     * @throws IllegalArgumentException for a length other than 0, 10 or 12
+     * @throws IllegalStateException when changed while the channel is bound
+     */
+    public NetmapChannelConfig setVnetHdrLen(int vnetHdrLen) {
+        if (vnetHdrLen != 0 && vnetHdrLen != 10 && vnetHdrLen != 12) {
+            throw new IllegalArgumentException("VNET_HDR_LEN must be 0 (no header), 10 or 12 (virtio-net header "
+                    + "lengths netmap knows), not " + vnetHdrLen);
+        }
+        checkUnbound("VNET_HDR_LEN", this.vnetHdrLen, vnetHdrLen);
+        this.vnetHdrLen = vnetHdrLen;
         return this;
     }
 

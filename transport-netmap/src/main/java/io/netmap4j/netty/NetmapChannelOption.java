@@ -62,6 +62,19 @@ public final class NetmapChannelOption<T> extends ChannelOption<T> {
      */
     public static final ChannelOption<String> NIC_MECHANISM = valueOf(NetmapChannelOption.class, "NIC_MECHANISM");
 
+    /**
+     * At bind, for a VALE port of a netmap kernel ({@code valeX:Y} with {@code -Dnetmap4j.backend=kernel}
+     * or {@code BACKEND "kernel"}): the length of the virtio-net header that every frame of the
+     * port carries in front of its Ethernet header, 0 (default, none), 10 or 12. The channel
+     * registers with {@code NR_ACCEPT_VNET_HDR} and sets the length with {@code PORT_HDR_SET}; handlers
+     * then see the header as the first bytes of each received frame and must put one in front of
+     * each frame they write (all zero: no offloads). The switch converts between ports of different
+     * lengths and does the segmentation a header asks for when the destination has none (netmap's
+     * offloadings). The length stays with the port while it exists. Refused at bind for other
+     * ports and on the user backend, whose VALE carries no header.
+     */
+    public static final ChannelOption<Integer> VNET_HDR_LEN = valueOf(NetmapChannelOption.class, "VNET_HDR_LEN");
+
     @SuppressWarnings({"deprecation", "unused"})
     private NetmapChannelOption() {
         super(null);

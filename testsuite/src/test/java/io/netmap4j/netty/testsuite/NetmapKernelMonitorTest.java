@@ -189,4 +189,23 @@ class NetmapKernelMonitorTest {
         assertEquals(List.of(), List.copyOf(seenByARx), "so its RX monitor saw nothing either");
         assertEquals(FRAMES, sentByA.size(), "and nothing more than what a sent");
     }
+
+    /** A monitor only receives: a write to it fails with the reason, and the channel stays open and reading. */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aWriteToAMonitorIsRefusedAndTheMonitorKeepsWatching() throws Exception {
+        String pipe = NetmapTestPermutation.newPipeName();
+        ConcurrentLinkedQueue<Integer> sent = new ConcurrentLinkedQueue<>();
+        Channel a = bind(pipe + "{1", null, true);
+        bind(pipe + "}1", null, true);
+        Channel monitor = bind(pipe + "{1/t", sent, true);
+        ByteBuf frame = AbstractNetmapFrameTest.frame(monitor.alloc(), 0, 60);
+        Throwable refused = monitor.writeAndFlush(frame).await().cause();
+        assertTrue(refused != null && refused.getMessage().contains("monitor, which only receives"), String.valueOf(refused));
+        assertEquals(0, frame.refCnt(), "the refused frame was released");
+        assertTrue(monitor.isOpen());
+        send(a);
+        await("frames at the /t monitor " + sent, () -> sent.size() == FRAMES);
+        assertEquals(sequence(), List.copyOf(sent));
+    }
 }
