@@ -13,7 +13,6 @@ final class ChannelCounters {
     long rxExtraBufferSwaps;
     long rxDroppedChains;
     long rxSyncs;
-    long rxForwarded;
     long txFrames;
     long txBytes;
     long txDirectFrames;

@@ -13,8 +13,6 @@ package io.netmap4j.netty;
  * @param rxDroppedChains    multi-slot frames dropped for being longer than NETMAP_MAX_FRAGS slots
  * @param rxSyncs            rxsyncs the channel asked for (each a system call on the kernel backend;
  *                           the user backend's readiness checks sync too, and are not counted)
- * @param rxForwarded        frames no handler consumed that netmap passed on in transparent mode
- *                           ({@link NetmapChannelOption#TRANSPARENT})
  * @param txFrames           frames put into TX slots (direct and queued paths, batches included)
  * @param txBytes            their bytes
  * @param txDirectFrames     of them, written straight into a slot without an outbound-buffer entry
@@ -29,17 +27,17 @@ package io.netmap4j.netty;
  * @param portRingResets     rings reset because an index broke netmap's rules (user backend)
  */
 public record NetmapChannelCounters(long rxFrames, long rxBytes, long rxZeroCopyFrames, long rxCopiedFrames,
-                                    long rxExtraBufferSwaps, long rxDroppedChains, long rxSyncs, long rxForwarded,
+                                    long rxExtraBufferSwaps, long rxDroppedChains, long rxSyncs,
                                     long txFrames, long txBytes, long txDirectFrames, long txZeroCopyFrames,
                                     long txSyncs, long txRefusedTooLarge, long txRefusedType, long txRefusedNoRing,
                                     long txFailed, long portDroppedFrames, long portRingResets) {
     /** Nothing counted: a channel that was never bound. */
     public static final NetmapChannelCounters NONE = new NetmapChannelCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0);
+            0, 0, 0, 0, 0);
 
     static NetmapChannelCounters of(ChannelCounters c, long portDroppedFrames, long portRingResets) {
         return new NetmapChannelCounters(c.rxFrames, c.rxBytes, c.rxZeroCopyFrames, c.rxCopiedFrames,
-                c.rxExtraBufferSwaps, c.rxDroppedChains, c.rxSyncs, c.rxForwarded, c.txFrames, c.txBytes,
+                c.rxExtraBufferSwaps, c.rxDroppedChains, c.rxSyncs, c.txFrames, c.txBytes,
                 c.txDirectFrames, c.txZeroCopyFrames, c.txSyncs, c.txRefusedTooLarge, c.txRefusedType,
                 c.txRefusedNoRing, c.txFailed, portDroppedFrames, portRingResets);
     }
