@@ -137,12 +137,23 @@ class NetmapMultiSlotFrameTest extends AbstractNetmapFrameTest {
             tx.advance(tx.next(slot));
             peer.txSync();
 
-            ByteBuf chain = received.poll(10, TimeUnit.SECONDS);
-            assertNotNull(chain, "the chain was not received");
-            try {
-                assertFrame(chain, 5, data.length);
-            } finally {
-                chain.release();
+            if (peer instanceof NicPort nic && nic.maxReceiveFrame() < data.length) {
+                // AF_XDP without multi-buffer frames (before Linux 6.6) cannot send a chain: the
+                // whole frame is dropped and counted, and no part of it leaves as a frame of its own
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (peer.droppedFrames() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                    peer.txSync();
+                }
+                assertEquals(1, peer.droppedFrames(), "the chain was dropped whole, counted once");
+            } else {
+                ByteBuf chain = received.poll(10, TimeUnit.SECONDS);
+                assertNotNull(chain, "the chain was not received");
+                try {
+                    assertFrame(chain, 5, data.length);
+                } finally {
+                    chain.release();
+                }
             }
             ByteBuf single = received.poll(10, TimeUnit.SECONDS);
             assertNotNull(single, "the frame after the chain was not received");

@@ -139,6 +139,15 @@ final class NetmapTestPermutation {
         return pairs(group).stream().filter(f -> !(f instanceof ValePair)).toList();
     }
 
+    /**
+     * True if {@code b} binds a pipe end, whose peer waits for room instead of dropping: a switch
+     * drops for a full reader, and so do a NIC's queues (and a slow machine fills them).
+     */
+    static boolean pushesBack(Bootstrap b) {
+        String name = (String) b.config().attrs().get(PORT_NAME);
+        return name != null && (name.contains("{") || name.contains("}"));
+    }
+
     /** True if {@code b} binds a port of a VALE switch (which drops for a full reader instead of pushing back). */
     static boolean isSwitchPort(Bootstrap b) {
         String name = (String) b.config().attrs().get(PORT_NAME);

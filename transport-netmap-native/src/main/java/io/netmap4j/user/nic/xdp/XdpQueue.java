@@ -39,6 +39,8 @@ final class XdpQueue extends NicQueue {
     private final XskSocket sock;
     private final MemorySegment mem;
     private final boolean multiBuffer;
+    /** True while the slots of a frame being dropped go by (a chain may span two txsyncs). */
+    private boolean droppingChain;
 
     // RX: where the next received descriptor goes (past tail while a chain is incomplete)
     private int fillPos;
@@ -144,17 +146,22 @@ final class XdpQueue extends NicQueue {
             int len = r.len(i);
             int more = (r.flags(i) & NS_MOREFRAG) != 0 ? XDP_PKT_CONTD : 0;
             long addr = (long) buf * BUF_SIZE + HEADROOM;
-            if (len <= XDP_FRAME_ROOM && (more == 0 || multiBuffer)) {
+            if (droppingChain || !multiBuffer && (more != 0 || len > XDP_FRAME_ROOM)) {
+                // cannot leave without multi-buffer support: the whole frame is dropped, every
+                // slot of its chain (its last slot alone would otherwise go out as a frame)
+                descriptors[i] = 0;
+                if (!droppingChain) {
+                    txDropped++;
+                }
+                droppingChain = more != 0;
+            } else if (len <= XDP_FRAME_ROOM) {
                 ring.putDescriptor(addr, len, more);
                 descriptors[i] = 1;
-            } else if (multiBuffer) {
+            } else {
                 // the buffer goes on past its chunk: the rest is the start of the next chunk
                 ring.putDescriptor(addr, XDP_FRAME_ROOM, XDP_PKT_CONTD);
                 ring.putDescriptor((long) (buf + 1) * BUF_SIZE, len - XDP_FRAME_ROOM, more);
                 descriptors[i] = 2;
-            } else {
-                descriptors[i] = 0; // cannot leave without multi-buffer support: dropped, counted
-                txDropped++;
             }
         }
         ring.submit();
