@@ -18,16 +18,23 @@ import io.netmap4j.abi.gen.netmap_slot;
  *                     cache line per end with the indices netmap keeps in the kernel
  *   +4096             NIFS_PER_END netmap_if per end (one per registration, as netmap gives
  *                     each file descriptor its own netmap_if and extra-buffer list)
- *   +8192             four rings: master TX, master RX, slave TX, slave RX, each in a slot
- *                     big enough for MAX_SLOTS slots (the file is sparse: unused parts cost
- *                     nothing)
+ *   +8192             four rings, packed in this order: master TX and slave RX (the pipe's
+ *                     slotsA slots each), slave TX and master RX (slotsB each); each ring takes
+ *                     {@link #ringBytes} of its slots, so a pipe reserves only what its slot
+ *                     counts need. The pair's stride has room for four rings of MAX_SLOTS (the
+ *                     file is sparse: unused parts cost nothing)
  * BUF_BASE            the buffer pool: buffer i at BUF_BASE + i * BUF_SIZE; every ring's
  *                     buf_ofs is BUF_BASE minus the ring's offset. Buffers 0 and 1 are
  *                     reserved as in netmap (1 is a harmless scratch buffer that replaces a
  *                     corrupt buffer index received from a peer).
  * </pre>
  *
- * Nothing kernel-private is reachable from a netmap_if: a ring user who follows the netmap
+ * What a pipe costs in memory (reserved with fallocate when the pipe is made, given back when
+ * it is destroyed): {@link #pipeBytes}, the pair control and netmap_if pages plus its rings,
+ * and {@code slotsA + slotsB} buffers; each registration's extra buffers come on top. The
+ * region header is reserved once per region.
+ *
+ * <p>Nothing kernel-private is reachable from a netmap_if: a ring user who follows the netmap
  * layout sees only its netmap_if, its rings and buffers.
  *
  * <p>Byte-range locks on the file (not on its memory) mark who is alive: registration j of end
@@ -39,8 +46,12 @@ final class PipeLayout {
     private PipeLayout() { }
 
     static final long MAGIC = 0x4E4D344A50495045L; // "NM4JPIPE"
-    /** 2: one sleep bit pair and one doorbell per registration instead of per end. */
-    static final int VERSION = 2;
+    /**
+     * 2: one sleep bit pair and one doorbell per registration instead of per end. 3: rings
+     * packed and sized by their slot counts; a waiter slot per registration, so a sleeper can
+     * be marked in its event loop's ready board instead of rung.
+     */
+    static final int VERSION = 3;
 
     static final int BUF_SIZE = 2048;
     static final int MAX_PAIRS = 64;
@@ -81,8 +92,9 @@ final class PipeLayout {
     static final long NIF_AREA = 4096;
     static final long NIF_SIZE = 256;
     static final long RING_AREA = 8192;
-    static final long RING_STRIDE = roundUp(netmap_ring.layout().byteSize() + netmap_slot.layout().byteSize() * MAX_SLOTS, 4096);
-    static final long PAIR_STRIDE = RING_AREA + 4 * RING_STRIDE;
+    static final long RING_HEADER = netmap_ring.layout().byteSize();
+    static final long SLOT_SIZE = netmap_slot.layout().byteSize();
+    static final long PAIR_STRIDE = roundUp(RING_AREA + 4 * ringBytes(MAX_SLOTS), 4096);
     static final long BUF_BASE = PAIR_BASE + MAX_PAIRS * PAIR_STRIDE;
     static final long REGION_SIZE = BUF_BASE + (long) MAX_BUFFERS * BUF_SIZE;
 
@@ -127,6 +139,13 @@ final class PipeLayout {
         return want << 2 * registration;
     }
 
+    /**
+     * Per end and registration, 16 bytes written only by that registration: where to post it
+     * when the peer takes its sleep bits (see {@link WaiterSlot}). Away from the lines, since
+     * the peer reads them only when it wakes someone.
+     */
+    static final long C_WAITERS = 1024;
+
     // ring numbers inside a pair
     static final int RING_MASTER_TX = 0;
     static final int RING_MASTER_RX = 1;
@@ -164,8 +183,35 @@ final class PipeLayout {
         return pair(pair) + NIF_AREA + NIF_SIZE * ((long) end * NIFS_PER_END + registration);
     }
 
-    static long ring(int pair, int ring) {
-        return pair(pair) + RING_AREA + RING_STRIDE * ring;
+    /** Bytes one ring of {@code slots} slots takes: its header and slots, to a cache line. */
+    static long ringBytes(int slots) {
+        return roundUp(RING_HEADER + SLOT_SIZE * slots, 64);
+    }
+
+    /**
+     * Where ring {@code ring} of pair {@code pair} is, for a pipe of {@code slotsA} slots from
+     * master to slave and {@code slotsB} back (checked against MAX_SLOTS by the caller).
+     */
+    static long ring(int pair, int ring, int slotsA, int slotsB) {
+        long a = ringBytes(slotsA);
+        long within = switch (ring) {
+            case RING_MASTER_TX -> 0;
+            case RING_SLAVE_RX -> a;
+            case RING_SLAVE_TX -> 2 * a;
+            case RING_MASTER_RX -> 2 * a + ringBytes(slotsB);
+            default -> throw new IllegalArgumentException("no ring " + ring);
+        };
+        return pair(pair) + RING_AREA + within;
+    }
+
+    /** Bytes reserved for a pipe besides its buffers: pair control, netmap_ifs, its four rings. */
+    static long pipeBytes(int slotsA, int slotsB) {
+        return RING_AREA + roundUp(2 * ringBytes(slotsA) + 2 * ringBytes(slotsB), 4096);
+    }
+
+    /** The waiter slot of registration {@code registration} of end {@code end} (see {@link #C_WAITERS}). */
+    static long waiter(int pair, int end, int registration) {
+        return pair(pair) + C_WAITERS + WaiterSlot.SIZE * ((long) end * NIFS_PER_END + registration);
     }
 
     static int txRing(int end) {

@@ -138,8 +138,8 @@ final class PipeRegistration {
             int txSlots = r.end() == MASTER ? slotsA : slotsB;
             int rxSlots = r.end() == MASTER ? slotsB : slotsA;
             writeNif(mem, nif, r, granted > 0 ? extra[0] : 0,
-                    r.bindTx() ? ring(k, txRing(r.end())) - nif : 0,
-                    r.bindRx() ? ring(k, rxRing(r.end())) - nif : 0);
+                    r.bindTx() ? ring(k, txRing(r.end()), slotsA, slotsB) - nif : 0,
+                    r.bindRx() ? ring(k, rxRing(r.end()), slotsA, slotsB) - nif : 0);
             // open: the lock was taken above, before the state says "open" (see PeerWatch)
             mem.set(JAVA_INT, endGen(k, r.end()), mem.get(JAVA_INT, endGen(k, r.end())) + 1);
             INT.setRelease(mem, endState(k, r.end()), END_OPEN);
@@ -182,6 +182,11 @@ final class PipeRegistration {
         mem.set(JAVA_LONG, nif + NifLayout.RING_OFS + 8, 0L);
         mem.set(JAVA_LONG, nif + NifLayout.RING_OFS + 16, rxOfs);
         mem.set(JAVA_LONG, nif + NifLayout.RING_OFS + 24, 0L);
+    }
+
+    /** The directory of the region file (and of the ready boards its ports may join). */
+    String dir() {
+        return file.dir();
     }
 
     /** This registration's doorbell. */

@@ -193,6 +193,11 @@ final class RegionFile implements AutoCloseable {
         return path;
     }
 
+    /** The directory the file is in. */
+    String dir() {
+        return path.substring(0, path.lastIndexOf('/'));
+    }
+
     /** With {@link #inode()}, identifies the file across opens in one JVM (for the memory id). */
     long device() {
         return device;
@@ -238,7 +243,7 @@ final class RegionFile implements AutoCloseable {
         reserve(fd, offset, length);
     }
 
-    private static void reserve(int fd, long offset, long length) throws ErrnoException {
+    static void reserve(int fd, long offset, long length) throws ErrnoException {
         try {
             LibC.fallocate(fd, 0, offset, length);
         } catch (ErrnoException e) {
