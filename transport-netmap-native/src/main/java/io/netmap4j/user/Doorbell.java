@@ -9,7 +9,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static io.netmap4j.abi.gen.NetmapAbi.O_CLOEXEC;
 import static io.netmap4j.abi.gen.NetmapAbi.O_NONBLOCK;
@@ -25,40 +27,83 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *
  * <p>Each registration has a FIFO of its own because several registrations of one end may sleep
  * at once, for different reasons (a reader on one thread, a writer on another): one that drains
- * its FIFO must not take away a byte meant for another. A registration makes its FIFO when it
- * opens; the peer opens it the first time it rings that registration, and keeps it: FIFOs are
- * removed only with the pipe, which lives as long as either end is open.
+ * its FIFO must not take away a byte meant for another. A registration makes its FIFO before it
+ * first announces a sleep that the FIFO must answer; the peer opens it the first time it rings
+ * that registration, and keeps it: FIFOs are removed only with the pipe, which lives as long as
+ * either end is open.
  *
  * <p>All FIFOs are opened read-write and non-blocking: opening a FIFO that way never waits for
  * the other side, and a write into a FIFO whose owner has not opened it yet (or whose buffer is
  * full, meaning a wake-up is already pending) simply does nothing useful and is ignored.
+ *
+ * <p>A peer registration that waits in an event loop's {@link ReadyBoard} says so in its
+ * {@link WaiterSlot}; ringing it then marks it in that board instead, which costs a system call
+ * only when the loop itself sleeps (one for the whole loop, not one per port).
  */
 final class Doorbell implements AutoCloseable {
     private static final VarHandle FDS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle BOARDS = MethodHandles.arrayElementVarHandle(BoardView[].class);
 
-    private final int own;
+    private final String ownPath;
+    /** This registration's FIFO, -1 until first needed. */
+    private volatile int own = -1;
     /** The peer's FIFO of each registration slot, -1 until first rung. */
     private final int[] peers;
     private final String[] peerPaths;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment drainBuffer = arena.allocate(64);
     private final MemorySegment one = arena.allocate(1);
+    /** The shared memory of the peers' waiter slots, or null when they have none. */
+    private final MemorySegment waiterMem;
+    /** The offset of the waiter slot of each peer registration. */
+    private final long[] peerWaiters;
+    /** The directory of the ready boards the peers may name. */
+    private final String boardDir;
+    /** The view of the board each peer registration named last, null until one is marked. */
+    private final BoardView[] boards;
+    /** Views replaced while another thread may still be marking through them; released at close. */
+    private final List<BoardView> retired = new ArrayList<>();
     /** write(2) calls made to wake the peer; written by the syncing threads, read by tests. */
     volatile long rings;
 
-    private Doorbell(int own, String[] peerPaths) {
-        this.own = own;
+    private Doorbell(String ownPath, String[] peerPaths, MemorySegment waiterMem, long[] peerWaiters,
+                     String boardDir) {
+        this.ownPath = ownPath;
         this.peerPaths = peerPaths.clone();
         this.peers = new int[peerPaths.length];
         Arrays.fill(peers, -1);
         one.set(JAVA_BYTE, 0, (byte) 1);
+        this.waiterMem = waiterMem;
+        this.peerWaiters = peerWaiters == null ? null : peerWaiters.clone();
+        this.boardDir = boardDir;
+        this.boards = new BoardView[peerPaths.length];
     }
 
     /**
-     * Makes (if needed) and opens this registration's FIFO {@code ownPath}. Called while the
-     * registration holds its lock byte, so the pipe and its FIFOs cannot be removed meanwhile.
+     * The doorbell of one registration, whose own FIFO {@code ownPath} is made the first time
+     * it is needed ({@link #ensureOwn}): a registration that waits in a ready board never needs
+     * one, and so costs no FIFO and no descriptor.
+     *
+     * @param waiterMem   the shared memory that holds the peers' {@link WaiterSlot}s
+     * @param peerWaiters the offset of peer registration j's waiter slot, for each j
+     * @param boardDir    the directory where the ready boards the peers name are
      */
-    static Doorbell open(String ownPath, String[] peerPaths, String what) throws NetmapException {
+    static Doorbell open(String ownPath, String[] peerPaths, MemorySegment waiterMem, long[] peerWaiters,
+                         String boardDir) {
+        return new Doorbell(ownPath, peerPaths, waiterMem, peerWaiters, boardDir);
+    }
+
+    /**
+     * Makes (if needed) and opens this registration's FIFO, before the registration first
+     * announces a sleep that a peer answers through it. Called while the registration holds its
+     * lock byte, so the pipe and its FIFOs cannot be removed meanwhile.
+     *
+     * @throws NetmapException if the FIFO cannot be made or opened
+     */
+    synchronized void ensureOwn(String what) throws NetmapException {
+        if (own >= 0) {
+            return;
+        }
         try {
             try {
                 LibC.mkfifo(ownPath, 0600);
@@ -67,10 +112,8 @@ final class Doorbell implements AutoCloseable {
                     throw e;
                 }
             }
-            int own = LibC.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
-            Doorbell bell = new Doorbell(own, peerPaths);
-            bell.drain(); // a leftover byte for an earlier user of this registration slot
-            return bell;
+            own = LibC.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
+            drain(); // a leftover byte for an earlier user of this registration slot
         } catch (ErrnoException e) {
             throw new NetmapException(what + ": cannot make or open the doorbell FIFO " + ownPath + " ("
                     + e.getMessage() + "). Check that " + UserBackend.SHM_DIR_PROPERTY + " names a writable directory",
@@ -78,7 +121,7 @@ final class Doorbell implements AutoCloseable {
         }
     }
 
-    /** The descriptor to poll for POLLIN. */
+    /** The descriptor to poll for POLLIN, -1 until {@link #ensureOwn} made it. */
     int fd() {
         return own;
     }
@@ -89,12 +132,65 @@ final class Doorbell implements AutoCloseable {
      */
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // a diagnostic count; a lost increment is harmless
     void ringPeer(int registration) {
+        if (peerWaiters != null && markPeer(registration)) {
+            return;
+        }
         int fd = peers[registration];
         if (fd < 0) {
             fd = openPeer(registration);
         }
         LibC.write(fd, one, 1);
         rings++;
+    }
+
+    /**
+     * Marks peer registration {@code registration} in the ready board its waiter slot names.
+     *
+     * @return false if it names none that can be marked: ring its FIFO instead
+     */
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // as in ringPeer
+    private boolean markPeer(int registration) {
+        long slot = peerWaiters[registration];
+        long boardId = WaiterSlot.board(waiterMem, slot);
+        if (boardId == 0) {
+            return false;
+        }
+        BoardView view = boardOf(registration, boardId);
+        if (view == null) {
+            return false;
+        }
+        int marked = view.mark(WaiterSlot.member(waiterMem, slot));
+        if (marked == BoardView.MARKED_AND_RANG) {
+            rings++;
+        }
+        return marked != BoardView.NOT_A_MEMBER;
+    }
+
+    /**
+     * The view of board {@code boardId}, kept per peer registration. Two syncing threads may
+     * look at once: one view wins; a view replaced because the peer moved to another board is
+     * kept until close, since the other thread may be marking through it.
+     */
+    private BoardView boardOf(int registration, long boardId) {
+        BoardView known = (BoardView) BOARDS.getAcquire(boards, registration);
+        if (known != null && known.id == boardId) {
+            return known;
+        }
+        BoardView fresh = BoardView.acquire(boardDir, boardId);
+        if (fresh == null) {
+            return null;
+        }
+        BoardView witness = (BoardView) BOARDS.compareAndExchange(boards, registration, known, fresh);
+        if (witness != known) {
+            fresh.release();
+            return witness != null && witness.id == boardId ? witness : null;
+        }
+        if (known != null) {
+            synchronized (retired) {
+                retired.add(known);
+            }
+        }
+        return fresh;
     }
 
     /**
@@ -119,16 +215,25 @@ final class Doorbell implements AutoCloseable {
 
     /** Empties this registration's FIFO so that the next poll blocks again. */
     void drain() {
-        while (LibC.read(own, drainBuffer, drainBuffer.byteSize()) == drainBuffer.byteSize()) {
+        int fd = own;
+        while (fd >= 0 && LibC.read(fd, drainBuffer, drainBuffer.byteSize()) == drainBuffer.byteSize()) {
             // keep reading until the FIFO is empty (EAGAIN or a short read)
         }
     }
 
     @Override
     public void close() {
-        LibC.closeQuietly(own);
+        LibC.closeQuietly(own); // -1 when never made: ignored
         for (int j = 0; j < peers.length; j++) {
             LibC.closeQuietly((int) FDS.getAndSet(peers, j, -1));
+            BoardView view = (BoardView) BOARDS.getAndSet(boards, j, (BoardView) null);
+            if (view != null) {
+                view.release();
+            }
+        }
+        synchronized (retired) {
+            retired.forEach(BoardView::release);
+            retired.clear();
         }
         arena.close();
     }

@@ -2,6 +2,7 @@ package io.netmap4j.user;
 
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.ReadySet;
 import io.netmap4j.spec.PortSpec;
 
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
@@ -31,8 +32,12 @@ public final class UserPipePort extends NetmapPort {
     private final PeerWatch watch;
     private final PipeEnd end;
     private final boolean txPoll;
+    /** This registration's waiter slot: which ready board, if any, the peer marks to wake it. */
+    private final long waiter;
     /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
     private boolean announced;
+    /** True while this registration waits in a ready board rather than on its own FIFO. */
+    private boolean joined;
 
     private UserPipePort(PortSpec spec, UserBackend backend, PipeRegistration reg, Doorbell bell, int memId,
                          boolean txPoll) {
@@ -40,6 +45,8 @@ public final class UserPipePort extends NetmapPort {
         this.reg = reg;
         this.bell = bell;
         this.txPoll = txPoll;
+        this.waiter = PipeLayout.waiter(reg.pair, reg.end, reg.registration);
+        WaiterSlot.leave(reg.file.mem(), waiter); // what a registration that died in this slot left
         this.watch = new PeerWatch(reg.file, reg.pair, 1 - reg.end);
         this.end = new PipeEnd(spec.toString(), reg.file, reg.pool, watch, bell, reg.pair, reg.end, reg.registration,
                 reg.txSlots, reg.rxSlots, txRingCount() > 0, rxRingCount() > 0);
@@ -51,11 +58,15 @@ public final class UserPipePort extends NetmapPort {
         Doorbell bell = null;
         boolean memId = false;
         try {
-            bell = Doorbell.open(reg.ownFifo(), reg.peerFifos(), request.what());
+            long[] peerWaiters = new long[PipeLayout.NIFS_PER_END];
+            for (int j = 0; j < peerWaiters.length; j++) {
+                peerWaiters[j] = PipeLayout.waiter(reg.pair, 1 - reg.end, j);
+            }
+            bell = Doorbell.open(reg.ownFifo(), reg.peerFifos(), reg.file.mem(), peerWaiters, reg.dir());
             int id = backend.memIdOf(reg.file);
             memId = true;
             return new UserPipePort(spec, backend, reg, bell, id, txPoll);
-        } catch (NetmapException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (memId) {
                 backend.releaseMemId(reg.file);
             }
@@ -67,8 +78,17 @@ public final class UserPipePort extends NetmapPort {
         }
     }
 
+    /**
+     * The doorbell FIFO, made on first use: a port that waits in a ready board has none (and
+     * then -1 here if making it fails; {@link #prepareToSleep} reports that failure).
+     */
     @Override
     public int fd() {
+        try {
+            bell.ensureOwn(name());
+        } catch (NetmapException e) {
+            return -1;
+        }
         return bell.fd();
     }
 
@@ -115,12 +135,38 @@ public final class UserPipePort extends NetmapPort {
         return syncAndTest(ops);
     }
 
+    /**
+     * Joins a {@link ReadyBoard} of the directory this pipe's region is in: the waiter slot
+     * names the board and member, so the peer that takes this registration's sleep bits marks
+     * it there instead of ringing the FIFO.
+     */
+    @Override
+    public boolean joinReadySet(ReadySet set, int member) {
+        if (!(set instanceof ReadyBoard board) || !isOpen() || !board.dir().equals(reg.dir())) {
+            return false;
+        }
+        WaiterSlot.join(reg.file.mem(), waiter, board.id(), member);
+        joined = true;
+        return true;
+    }
+
+    @Override
+    public void leaveReadySet() {
+        if (isOpen()) {
+            WaiterSlot.leave(reg.file.mem(), waiter);
+        }
+        joined = false;
+    }
+
     @Override
     public int prepareToSleep(int ops) throws NetmapException {
         // Only here, before really blocking, is the peer's liveness looked at on purpose (the
         // syncs look too, rarely, when they find nothing): a dead peer would never ring.
         if (!isOpen() || watch.isGone() || watch.checkIfDue()) {
             return POLLERR | POLLHUP;
+        }
+        if (!joined) {
+            bell.ensureOwn(name()); // before announcing: the peer answers through it
         }
         int want = ((ops & POLLIN) != 0 ? WANT_RX : 0) | ((ops & POLLOUT) != 0 ? WANT_TX : 0);
         // The peer moving between our sync and the announcement makes us look again; if it keeps
@@ -236,6 +282,7 @@ public final class UserPipePort extends NetmapPort {
     @Override
     protected void doClose() {
         end.clearSleep(); // so that the peer does not ring a doorbell nobody reads
+        WaiterSlot.leave(reg.file.mem(), waiter);
         bell.close();
         ((UserBackend) backend()).releaseMemId(reg.file);
         reg.unregister();
