@@ -204,9 +204,10 @@ final class PipeRegistration {
     }
 
     /**
-     * Gives everything back: this registration's extra buffers (whatever list ni_bufs_head
-     * names now), its locks, then the pipe if no end is held any more, then the region file if
-     * no pipe is. Closing the descriptor at the end drops any lock left.
+     * Gives everything back: its locks, then, if no registration of the region is left, the
+     * region file whole; else this registration's extra buffers (whatever list ni_bufs_head
+     * names now) and the pipe if no end of it is held any more. Closing the descriptor at the
+     * end drops any lock left.
      */
     void unregister() {
         MemorySegment mem = file.mem();
@@ -218,8 +219,6 @@ final class PipeRegistration {
             return;
         }
         try {
-            pool.freeList(mem.get(JAVA_INT, nif + NifLayout.BUFS_HEAD));
-            mem.set(JAVA_INT, nif + NifLayout.BUFS_HEAD, 0);
             if (!pairs.endHeld(pair, end)) {
                 // closed before the lock goes, so that the peer never sees "open" without a lock
                 INT.setRelease(mem, endState(pair, end), END_CLOSED);
@@ -228,11 +227,16 @@ final class PipeRegistration {
                 file.unlockByte(exclusiveLockByte(pair, end));
             }
             file.unlockByte(registrationLockByte(pair, end, registration));
-            if (!pairs.endHeld(pair, MASTER) && !pairs.endHeld(pair, SLAVE)) {
-                pairs.destroy(pair);
-            }
             if (!file.heldByOthers(0, LOCK_RANGE)) {
+                // the last registration of the region: it goes whole, so nothing is given back to
+                // its pool (which would touch a page of every buffer only to free the file after)
                 file.unlinkAll();
+            } else {
+                pool.freeList(mem.get(JAVA_INT, nif + NifLayout.BUFS_HEAD));
+                mem.set(JAVA_INT, nif + NifLayout.BUFS_HEAD, 0);
+                if (!pairs.endHeld(pair, MASTER) && !pairs.endHeld(pair, SLAVE)) {
+                    pairs.destroy(pair);
+                }
             }
         } finally {
             file.unlock();
