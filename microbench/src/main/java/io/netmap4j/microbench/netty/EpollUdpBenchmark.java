@@ -109,12 +109,12 @@ public class EpollUdpBenchmark {
     }
 
     /** Counts datagrams; reads the sequence field of each, as the netmap sink does. */
-    static final class Sink extends ChannelInboundHandlerAdapter {
+    public static final class Sink extends ChannelInboundHandlerAdapter {
         private final ReceivedFrames datagrams;
         private long count;
         long checksum;
 
-        Sink(ReceivedFrames datagrams) {
+        public Sink(ReceivedFrames datagrams) {
             this.datagrams = datagrams;
         }
 
@@ -137,7 +137,7 @@ public class EpollUdpBenchmark {
     }
 
     /** Writes batches of datagrams while the channel is writable; each batch yields to the loop. */
-    static final class Generator extends ChannelInboundHandlerAdapter {
+    public static final class Generator extends ChannelInboundHandlerAdapter {
         private final byte[] template;
         private final Runnable pump = this::pump;
         private ChannelHandlerContext ctx;
@@ -145,7 +145,7 @@ public class EpollUdpBenchmark {
         private boolean parked;
         private long seq;
 
-        Generator(byte[] template) {
+        public Generator(byte[] template) {
             this.template = template;
         }
 

@@ -1,5 +1,7 @@
-package io.netmap4j.microbench.netty;
+package io.netmap4j.microbench.scale;
 
+import io.netmap4j.microbench.netty.EpollUdpBenchmark;
+import io.netmap4j.microbench.netty.NettyPipeBenchmark;
 import io.netmap4j.microbench.support.Frames;
 import io.netmap4j.microbench.support.ReceivedFrames;
 import io.netmap4j.netty.NetmapAddress;

@@ -1,7 +1,8 @@
-package io.netmap4j.microbench.netty;
+package io.netmap4j.microbench.scale;
 
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
+import io.netmap4j.microbench.netty.NettyPipeBenchmark;
 import io.netmap4j.microbench.support.Frames;
 import io.netmap4j.microbench.support.ReceivedFrames;
 import io.netmap4j.netty.NetmapAddress;

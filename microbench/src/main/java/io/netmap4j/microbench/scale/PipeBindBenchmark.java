@@ -1,4 +1,4 @@
-package io.netmap4j.microbench.netty;
+package io.netmap4j.microbench.scale;
 
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
