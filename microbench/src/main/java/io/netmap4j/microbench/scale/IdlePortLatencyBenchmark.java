@@ -3,6 +3,7 @@ package io.netmap4j.microbench.scale;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
 import io.netmap4j.microbench.netty.NettyPipeBenchmark;
+import io.netmap4j.microbench.support.CpuAffinity;
 import io.netmap4j.microbench.support.Frames;
 import io.netmap4j.microbench.support.ReceivedFrames;
 import io.netmap4j.netty.NetmapAddress;
@@ -48,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * them, from this thread through the pipe's raw other end) and waits until the idle port's
  * channel has read it. With {@code busy} the loop also streams a busy pipe (as in
  * {@link IdlePortsBenchmark}), so the frame must find its way into an iteration that is busy
- * elsewhere; without, the loop sleeps and the frame must wake it. The time includes waking this
+ * elsewhere (the busy sender's loop pinned to CPU 0, the receiving loop to CPU 1); without, the
+ * loop sleeps and the frame must wake it. The time includes waking this
  * thread after the read (it parks), so it is an upper bound of the delivery time; read the
  * percentiles. The delivery time alone (from just before the send's txsync to channelRead, both
  * clocks read in this JVM) is printed at the end of each trial as
@@ -102,6 +104,8 @@ public class IdlePortLatencyBenchmark {
                     .option(NetmapChannelOption.RX_ZERO_COPY, true)
                     .handler(new NettyPipeBenchmark.Sink(new ReceivedFrames()))
                     .bind(NetmapAddress.of(prefix + "b}0")).sync().channel());
+            CpuAffinity.pin(txGroup, 0);
+            CpuAffinity.pin(rxGroup, 1);
             Channel sender = new Bootstrap().group(txGroup).channel(NetmapChannel.class)
                     .handler(new NettyPipeBenchmark.BatchGenerator(Frames.template(64)))
                     .bind(NetmapAddress.of(prefix + "b{0")).sync().channel();

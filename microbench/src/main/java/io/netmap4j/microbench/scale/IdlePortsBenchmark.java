@@ -2,6 +2,7 @@ package io.netmap4j.microbench.scale;
 
 import io.netmap4j.microbench.netty.EpollUdpBenchmark;
 import io.netmap4j.microbench.netty.NettyPipeBenchmark;
+import io.netmap4j.microbench.support.CpuAffinity;
 import io.netmap4j.microbench.support.Frames;
 import io.netmap4j.microbench.support.ReceivedFrames;
 import io.netmap4j.netty.NetmapAddress;
@@ -60,6 +61,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@link EpollUdpBenchmark}'s UDP flow over loopback, and each idle port an
  *       {@link EpollDatagramChannel} bound on the receiving loop.</li>
  * </ul>
+ * The sending loop is pinned to CPU 0 and the receiving loop to CPU 1 (see {@link CpuAffinity}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -106,6 +108,7 @@ public class IdlePortsBenchmark {
                 NetmapIoHandler.newFactory());
         idleGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-idle", true),
                 NetmapIoHandler.newFactory());
+        pinLoops();
         String prefix = "netmap:jmh" + ProcessHandle.current().pid() + "s" + NEXT.incrementAndGet();
         bindIdle(idle, k -> {
             String pipe = prefix + "i" + k;
@@ -135,6 +138,7 @@ public class IdlePortsBenchmark {
                 EpollIoHandler.newFactory());
         rxGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-udp-rx", true),
                 EpollIoHandler.newFactory());
+        pinLoops();
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         bindIdle(idle, k -> new ChannelFuture[] {new Bootstrap().group(rxGroup).channel(EpollDatagramChannel.class)
                 .handler(Discard.INSTANCE).bind(any)});
@@ -152,6 +156,12 @@ public class IdlePortsBenchmark {
                 .connect(receiver.localAddress(), any).sync().channel();
         channels.add(sender);
         sender.pipeline().fireUserEventTriggered(NettyPipeBenchmark.Start.INSTANCE);
+    }
+
+    /** The sender on CPU 0, the receiver on CPU 1: the same placement for every row. */
+    private void pinLoops() throws Exception {
+        CpuAffinity.pin(txGroup, 0);
+        CpuAffinity.pin(rxGroup, 1);
     }
 
     /** Binds the idle ports, a few hundred binds in flight at a time. */
