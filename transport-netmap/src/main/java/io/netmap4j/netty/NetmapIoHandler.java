@@ -48,8 +48,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *       ({@code readyOps}), so a busy pair still makes no system call at all. Marks are only
  *       hints, and a peer may lie or die, so the armed ports are also looked at in a sweep, at
  *       most {@link #SWEEP_LOOKS_PER_SECOND} ports a second: with N armed ports each is looked at
- *       at least every {@code N / SWEEP_LOOKS_PER_SECOND} seconds, and, while the loop sleeps, at
- *       least every {@link #MEMBER_MAX_SLEEP_NANOS} (which is also how a dead peer is found).</li>
+ *       at least every {@code N / SWEEP_LOOKS_PER_SECOND} seconds, plus up to
+ *       {@link #MEMBER_MAX_SLEEP_NANOS} while the loop sleeps (it wakes that often to sweep);
+ *       which is also how a dead peer is found.</li>
  *   <li><b>Ports that sync in Java but cannot join</b> (interfaces; pipes when the set is full):
  *       {@code readyOps} on every iteration, {@code prepareToSleep} only before blocking, their
  *       descriptors in the poll(2) that blocks.</li>
@@ -77,11 +78,13 @@ public final class NetmapIoHandler implements IoHandler {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(NetmapIoHandler.class);
 
     /**
-     * Armed ports the sweep may look at per second. One look costs a few hundred nanoseconds
-     * (cache misses on the port's indices), and every 200 ms per port an fcntl(2) to see whether
-     * its peer lives; so the sweep takes about 1% of a core however many ports are armed.
+     * Armed ports the sweep may look at per second. One look costs one to a few microseconds
+     * (cache misses on the port's cold indices, and every 200 ms per port an fcntl(2) to see
+     * whether its peer lives), so the sweep takes 1-3% of a core however many ports are armed;
+     * at 20 000 a second it cost a busy port 5-10% of its rate with 4000 armed ports
+     * ({@code LoopOverheadBenchmark}, with and without the sweep).
      */
-    static final long SWEEP_LOOKS_PER_SECOND = 20_000;
+    static final long SWEEP_LOOKS_PER_SECOND = 10_000;
     /** While ports are armed, a sleeping loop wakes at least this often to sweep them. */
     static final long MEMBER_MAX_SLEEP_NANOS = 1_000_000_000L;
     /**
