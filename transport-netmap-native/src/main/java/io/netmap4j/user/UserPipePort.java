@@ -22,9 +22,11 @@ import static io.netmap4j.user.PipeLayout.WANT_TX;
  * POLLOUT, and by default also without it, unless NR_NO_TX_POLL) and reports POLLIN when the RX
  * ring has frames past cur, POLLOUT when the TX ring has room past cur. Only
  * {@link #prepareToSleep} tells the peer, in shared memory, that this registration sleeps, which
- * makes the peer write to our doorbell when it moves; so a busy-polling loop costs its peer no
- * system call. {@link #completePoll} withdraws that and syncs again. A dead peer gives
- * POLLHUP|POLLERR. poll(2) is needed only to sleep ({@link #needsPollToSync()} is false).
+ * makes the peer write to our doorbell when it moves, or, once this port {@linkplain
+ * #joinReadySet joined} an event loop's {@link ReadyBoard}, mark it there; so a busy-polling
+ * loop costs its peer no system call. {@link #completePoll} withdraws that and syncs again. A
+ * dead peer gives POLLHUP|POLLERR. poll(2) is needed only to sleep ({@link #needsPollToSync()}
+ * is false).
  */
 public final class UserPipePort extends NetmapPort {
     private final PipeRegistration reg;

@@ -248,13 +248,7 @@ public final class NetmapIoHandler implements IoHandler {
             if (port == null) {
                 continue;
             }
-            int r;
-            try {
-                r = port.readyOps(reg.ops);
-            } catch (NetmapException e) {
-                // Let the owner find out through its own sync, which will throw the same failure.
-                r = POLLERR;
-            }
+            int r = readyOps(port, reg.ops);
             if (r != 0) {
                 addReady(reg, r);
             } else if (reg.member >= 0 && now - reg.lastIoNanos >= spinNanos) {
@@ -295,12 +289,7 @@ public final class NetmapIoHandler implements IoHandler {
                 if (port == null || reg.member >= 0 || !port.isOpen()) {
                     continue;
                 }
-                int r;
-                try {
-                    r = port.prepareToSleep(reg.ops);
-                } catch (NetmapException e) {
-                    r = POLLERR;
-                }
+                int r = prepareToSleep(port, reg.ops);
                 if (r != 0) {
                     addReady(reg, r);
                 } else {
@@ -389,26 +378,12 @@ public final class NetmapIoHandler implements IoHandler {
     private int disarm(Registration reg) {
         reg.armed = false;
         armedCount--;
-        NetmapPort port = reg.port;
-        if (!port.isOpen()) {
-            return POLLNVAL;
-        }
-        try {
-            return port.completePoll(reg.armedOps, 0);
-        } catch (NetmapException e) {
-            return POLLERR;
-        }
+        return completePoll(reg.port, reg.armedOps, 0);
     }
 
     /** Arms a member that found nothing: its peer marks it from now on (or it is ready after all). */
     private void arm(Registration reg) {
-        NetmapPort port = reg.port;
-        int r;
-        try {
-            r = port.prepareToSleep(reg.ops);
-        } catch (NetmapException e) {
-            r = POLLERR;
-        }
+        int r = prepareToSleep(reg.port, reg.ops);
         if (r != 0) {
             addReady(reg, r);
             return;
@@ -447,17 +422,7 @@ public final class NetmapIoHandler implements IoHandler {
             }
             looks--;
             sweepLooks++;
-            NetmapPort port = reg.port;
-            int r;
-            if (!port.isOpen()) {
-                r = POLLNVAL;
-            } else {
-                try {
-                    r = port.readyOps(reg.armedOps);
-                } catch (NetmapException e) {
-                    r = POLLERR;
-                }
-            }
+            int r = reg.port.isOpen() ? readyOps(reg.port, reg.armedOps) : POLLNVAL;
             if (r != 0) {
                 sweepFinds++;
                 wake(reg);
@@ -715,13 +680,7 @@ public final class NetmapIoHandler implements IoHandler {
         for (int i = 0; i < prepared; i++) {
             Registration reg = sleepers[i];
             sleepers[i] = null;
-            NetmapPort port = reg.port;
-            int events;
-            try {
-                events = port.isOpen() ? port.completePoll(reg.ops, pollFailed ? 0 : revents(first + i)) : POLLNVAL;
-            } catch (NetmapException e) {
-                events = POLLERR;
-            }
+            int events = completePoll(reg.port, reg.ops, pollFailed ? 0 : revents(first + i));
             if (events != 0) {
                 addReady(reg, events);
             }
@@ -733,13 +692,7 @@ public final class NetmapIoHandler implements IoHandler {
         Registration[] regs = polled.array();
         for (int i = 0, n = polled.size(); i < n; i++) {
             Registration reg = regs[i];
-            NetmapPort port = reg.port;
-            int events;
-            try {
-                events = port.isOpen() ? port.completePoll(reg.ops, pollFailed ? 0 : revents(first + i)) : POLLNVAL;
-            } catch (NetmapException e) {
-                events = POLLERR;
-            }
+            int events = completePoll(reg.port, reg.ops, pollFailed ? 0 : revents(first + i));
             if (events != 0) {
                 addReady(reg, events);
             }
@@ -768,16 +721,44 @@ public final class NetmapIoHandler implements IoHandler {
                 continue;
             }
             Registration reg = regs[slot];
-            NetmapPort port = reg.port;
-            int events;
-            try {
-                events = port.isOpen() ? port.completePoll(reg.ops, epoll.events(i)) : POLLNVAL;
-            } catch (NetmapException e) {
-                events = POLLERR;
-            }
+            int events = completePoll(reg.port, reg.ops, epoll.events(i));
             if (events != 0) {
                 addReady(reg, events);
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ the four steps, failures as events
+
+    /**
+     * The steps of {@link NetmapPort}'s protocol with their failures turned into events: a port
+     * that fails reports POLLERR (its owner then finds out through its own sync, which throws the
+     * same failure), one closed meanwhile POLLNVAL.
+     */
+    private static int readyOps(NetmapPort port, int ops) {
+        try {
+            return port.readyOps(ops);
+        } catch (NetmapException e) {
+            return POLLERR;
+        }
+    }
+
+    private static int prepareToSleep(NetmapPort port, int ops) {
+        try {
+            return port.prepareToSleep(ops);
+        } catch (NetmapException e) {
+            return POLLERR;
+        }
+    }
+
+    private static int completePoll(NetmapPort port, int ops, int revents) {
+        if (!port.isOpen()) {
+            return POLLNVAL;
+        }
+        try {
+            return port.completePoll(ops, revents);
+        } catch (NetmapException e) {
+            return POLLERR;
         }
     }
 
