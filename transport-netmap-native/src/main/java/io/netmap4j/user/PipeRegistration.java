@@ -143,7 +143,8 @@ final class PipeRegistration {
             // open: the lock was taken above, before the state says "open" (see PeerWatch)
             mem.set(JAVA_INT, endGen(k, r.end()), mem.get(JAVA_INT, endGen(k, r.end())) + 1);
             INT.setRelease(mem, endState(k, r.end()), END_OPEN);
-            PipeRegistration reg = new PipeRegistration(file, pool, k, r.end(), j, exclusiveTaken, txSlots, rxSlots, granted);
+            PipeRegistration reg = new PipeRegistration(file, pool, k, r.end(), j, exclusiveTaken, txSlots, rxSlots,
+                    granted);
             file.unlock();
             return reg;
         } catch (NetmapException | RuntimeException e) {

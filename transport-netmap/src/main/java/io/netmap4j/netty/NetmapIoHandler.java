@@ -85,6 +85,12 @@ public final class NetmapIoHandler implements IoHandler {
      * ({@code LoopOverheadBenchmark}, with and without the sweep).
      */
     static final long SWEEP_LOOKS_PER_SECOND = 10_000;
+    /**
+     * Looks a busy iteration gives the sweep, after its dispatch: enough to spend the sweep's
+     * budget (a busy loop runs tens of thousands of iterations a second), few enough that a busy
+     * port waits for no more than a few cold looks.
+     */
+    static final int MAX_SWEEP_LOOKS_WHEN_BUSY = 2;
     /** While ports are armed, a sleeping loop wakes at least this often to sweep them. */
     static final long MEMBER_MAX_SLEEP_NANOS = 1_000_000_000L;
     /**
@@ -137,6 +143,7 @@ public final class NetmapIoHandler implements IoHandler {
     private boolean readySetFailed;
     /** The registration of each member number of the ready set. */
     private Registration[] members = NO_REGISTRATIONS;
+    private int memberCount;
     private int armedCount;
     private int sweepCursor;
     private long sweepBudgetNanos;
@@ -219,12 +226,9 @@ public final class NetmapIoHandler implements IoHandler {
         epoch++;
         readyCount = 0;
 
-        // 1. the ports whose peers marked them, and (now and then) a few that nobody marked
+        // 1. the ports whose peers marked them
         if (readySet != null) {
             readySet.takeMarked(markTaker);
-            if (armedCount > 0) {
-                sweep(now);
-            }
         }
 
         // 2. the ports looked at on every iteration; those idle long enough are armed
@@ -262,6 +266,10 @@ public final class NetmapIoHandler implements IoHandler {
         }
         if (moved) {
             resortMoved();
+        }
+        if (readyCount == 0 && armedCount > 0) {
+            // nothing to do here: the sweep's turn (a busy iteration sweeps after its dispatch)
+            sweep(now, Long.MAX_VALUE);
         }
 
         // 3. sleep only when nothing is ready, no task waits and the loop does not busy-poll; only
@@ -344,8 +352,13 @@ public final class NetmapIoHandler implements IoHandler {
             waitEpoll(); // kernel ports in epoll, nothing else to poll: one epoll_wait, no poll(2)
         }
 
-        // 5. the handles of the ports that are ready
+        // 5. the handles of the ports that are ready; then, in a busy iteration, a few armed ports
+        // that nobody marked, so that the sweep never delays the busy ports
         int handled = dispatch(context);
+        if (handled > 0 && armedCount > 0) {
+            sweep(now, MAX_SWEEP_LOOKS_WHEN_BUSY);
+            handled += dispatch(context);
+        }
         if (pollFailed) {
             // Do not spin on a persistent failure; epoll's loop backs off the same way.
             sleepQuietly();
@@ -396,9 +409,10 @@ public final class NetmapIoHandler implements IoHandler {
 
     /**
      * Looks at a few armed members, as many as the time since the last sweep allows at
-     * {@link #SWEEP_LOOKS_PER_SECOND}, round-robin: the safety net for a mark that never came.
+     * {@link #SWEEP_LOOKS_PER_SECOND} but at most {@code maxLooks}, round-robin: the safety net
+     * for a mark that never came. Credit not used now is kept for later, up to one full round.
      */
-    private void sweep(long now) {
+    private void sweep(long now, long maxLooks) {
         long elapsed = now - lastSweepNanos;
         lastSweepNanos = now;
         if (nanosPerSweepLook == Long.MAX_VALUE) {
@@ -406,7 +420,7 @@ public final class NetmapIoHandler implements IoHandler {
         }
         // no more credit than one full round: a loop that slept long looks at each port once
         sweepBudgetNanos = Math.min(sweepBudgetNanos + elapsed, nanosPerSweepLook * armedCount);
-        long looks = sweepBudgetNanos / nanosPerSweepLook;
+        long looks = Math.min(maxLooks, sweepBudgetNanos / nanosPerSweepLook);
         if (looks == 0) {
             return;
         }
@@ -441,7 +455,8 @@ public final class NetmapIoHandler implements IoHandler {
                 readySet = port.backend().newReadySet();
             } catch (NetmapException e) {
                 readySetFailed = true;
-                logger.warn("Cannot make a ready set for {}; its ports are looked at on every loop iteration", port.name(), e);
+                logger.warn("Cannot make a ready set for {}; its ports are looked at on every loop iteration",
+                        port.name(), e);
                 return;
             }
             if (readySet == null) {
@@ -454,6 +469,12 @@ public final class NetmapIoHandler implements IoHandler {
         }
         if (!port.joinReadySet(readySet, member)) {
             readySet.removeMember(member);
+            if (memberCount == 0) {
+                // made for a port that cannot join after all (an interface of the user backend):
+                // a loop of such ports keeps no board
+                readySet.close();
+                readySet = null;
+            }
             return;
         }
         if (member >= members.length) {
@@ -461,6 +482,7 @@ public final class NetmapIoHandler implements IoHandler {
         }
         members[member] = reg;
         reg.member = member;
+        memberCount++;
     }
 
     /** Leaves the ready set (disarming first); the port may be closed already. */
@@ -476,6 +498,7 @@ public final class NetmapIoHandler implements IoHandler {
             members[reg.member] = null;
             readySet.removeMember(reg.member);
             reg.member = -1;
+            memberCount--;
         }
     }
 
