@@ -3,6 +3,7 @@ package io.netmap4j;
 import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.ValeControl;
 import io.netmap4j.kernel.KernelBackend;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
@@ -52,6 +53,14 @@ public final class NetmapPorts {
      */
     public static NetmapPort open(PortSpec spec, NetmapBackend backend, NicMechanism nic) throws NetmapException {
         return backend instanceof UserBackend user ? user.open(spec, nic) : backend.open(spec);
+    }
+
+    /**
+     * vale-ctl's requests (list, persistent interfaces, attach, detach) on the default backend;
+     * close it when done.
+     */
+    public static ValeControl valeControl() throws NetmapException {
+        return defaultBackend().valeControl();
     }
 
     /** The backend {@link #open(PortSpec)} uses, chosen on first use. */

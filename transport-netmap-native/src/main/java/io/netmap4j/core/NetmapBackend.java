@@ -34,6 +34,16 @@ public interface NetmapBackend {
     }
 
     /**
+     * The VALE switch requests of vale-ctl on this backend (list, persistent interfaces, attach,
+     * detach). Close it when done.
+     *
+     * @throws NetmapException if this backend has no VALE switches, or cannot reach them now
+     */
+    default ValeControl valeControl() throws NetmapException {
+        throw new NetmapException("the " + name() + " backend has no VALE switches");
+    }
+
+    /**
      * A new {@link ReadySet} that ports of this backend may join, owned by the calling thread's
      * loop; null (this default) when no port of this backend can join one (the kernel backend:
      * its descriptors go into an epoll set instead).

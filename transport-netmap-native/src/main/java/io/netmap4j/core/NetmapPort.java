@@ -163,6 +163,31 @@ public abstract class NetmapPort implements AutoCloseable {
         return rxRings[i];
     }
 
+    /**
+     * True when frames can be sent through this port: it has a TX ring bound and is not a
+     * monitor (netmap gives a monitor TX rings, but their syncs do nothing).
+     */
+    public final boolean canTransmit() {
+        return txRings.length > 0 && !spec.isMonitor();
+    }
+
+    /**
+     * Frames this port dropped, as far as its backend can tell: damaged descriptors from a
+     * user-backend peer, frames a NIC mechanism lost. 0 where the backend does not report it
+     * (the kernel's drops are not visible to its user). Read on the thread that syncs the port.
+     */
+    public long droppedFrames() {
+        return 0;
+    }
+
+    /**
+     * Rings reset because an index or slot broke netmap's rules, where the backend reports it (the
+     * user backends); 0 otherwise. Read on the thread that syncs the port.
+     */
+    public long ringResets() {
+        return 0;
+    }
+
     /** Extra buffers the backend granted at open. */
     public final int extraBufferCount() {
         return extraBuffers;

@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import static io.netmap4j.abi.gen.NetmapAbi.O_CLOEXEC;
 import static io.netmap4j.abi.gen.NetmapAbi.O_NONBLOCK;
@@ -36,11 +37,18 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * the other side, and a write into a FIFO whose owner has not opened it yet (or whose buffer is
  * full, meaning a wake-up is already pending) simply does nothing useful and is ignored.
  *
- * <p>A peer registration that waits in an event loop's {@link ReadyBoard} says so in its
- * {@link WaiterSlot}; ringing it then marks it in that board instead, which costs a system call
- * only when the loop itself sleeps (one for the whole loop, not one per port).
+ * <p>The same works for any set of peers (the ports of a VALE switch, the monitors of a port):
+ * peers are numbered, and a function gives each one's FIFO. A FIFO a peer rang once is kept
+ * open, so a FIFO must keep its path for as long as its file's users may ring it.
+ *
+ * <p>A peer that waits in an event loop's {@link ReadyBoard} says so in its {@link WaiterSlot};
+ * ringing it then marks it in that board instead, which costs a system call only when the loop
+ * itself sleeps (one for the whole loop, not one per port). Peers without a waiter slot (the
+ * monitors of a pipe) are always rung through their FIFO.
+ *
+ * <p>Public only for the backend's sub-packages; not an API.
  */
-final class Doorbell implements AutoCloseable {
+public final class Doorbell implements AutoCloseable {
     private static final VarHandle FDS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle BOARDS = MethodHandles.arrayElementVarHandle(BoardView[].class);
 
@@ -49,13 +57,13 @@ final class Doorbell implements AutoCloseable {
     private volatile int own = -1;
     /** The peer's FIFO of each registration slot, -1 until first rung. */
     private final int[] peers;
-    private final String[] peerPaths;
+    private final IntFunction<String> peerPaths;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment drainBuffer = arena.allocate(64);
     private final MemorySegment one = arena.allocate(1);
     /** The shared memory of the peers' waiter slots, or null when they have none. */
     private final MemorySegment waiterMem;
-    /** The offset of the waiter slot of each peer registration. */
+    /** The offset of the waiter slot of peer j, for the first peers (those that have one). */
     private final long[] peerWaiters;
     /** The directory of the ready boards the peers may name. */
     private final String boardDir;
@@ -66,31 +74,55 @@ final class Doorbell implements AutoCloseable {
     /** write(2) calls made to wake the peer; written by the syncing threads, read by tests. */
     volatile long rings;
 
-    private Doorbell(String ownPath, String[] peerPaths, MemorySegment waiterMem, long[] peerWaiters,
-                     String boardDir) {
+    private Doorbell(String ownPath, int peerCount, IntFunction<String> peerPaths, MemorySegment waiterMem,
+                     long[] peerWaiters, String boardDir) {
         this.ownPath = ownPath;
-        this.peerPaths = peerPaths.clone();
-        this.peers = new int[peerPaths.length];
+        this.peerPaths = peerPaths;
+        this.peers = new int[peerCount];
         Arrays.fill(peers, -1);
         one.set(JAVA_BYTE, 0, (byte) 1);
         this.waiterMem = waiterMem;
-        this.peerWaiters = peerWaiters == null ? null : peerWaiters.clone();
+        this.peerWaiters = peerWaiters == null ? new long[0] : peerWaiters.clone();
         this.boardDir = boardDir;
-        this.boards = new BoardView[peerPaths.length];
+        this.boards = new BoardView[this.peerWaiters.length];
+    }
+
+    /** write(2) calls made to wake peers (a diagnostic count). */
+    public long rings() {
+        return rings;
     }
 
     /**
-     * The doorbell of one registration, whose own FIFO {@code ownPath} is made the first time
-     * it is needed ({@link #ensureOwn}): a registration that waits in a ready board never needs
-     * one, and so costs no FIFO and no descriptor.
+     * Makes (if needed) and opens the FIFO {@code ownPath}; peer j, for j below
+     * {@code peerCount}, is rung through the FIFO {@code peerPath.apply(j)}. Called while the
+     * caller holds its lock byte, so its FIFO cannot be removed meanwhile.
+     */
+    public static Doorbell open(String ownPath, int peerCount, IntFunction<String> peerPath, String what)
+            throws NetmapException {
+        Doorbell bell = new Doorbell(ownPath, peerCount, peerPath, null, null, null);
+        try {
+            bell.ensureOwn(what);
+        } catch (NetmapException e) {
+            bell.close();
+            throw e;
+        }
+        return bell;
+    }
+
+    /**
+     * The doorbell of one pipe registration, whose own FIFO {@code ownPath} is made the first
+     * time it is needed ({@link #ensureOwn}): a registration that waits in a ready board never
+     * needs one, and so costs no FIFO and no descriptor.
      *
+     * @param peerPaths   the FIFO of each peer, by doorbell number
      * @param waiterMem   the shared memory that holds the peers' {@link WaiterSlot}s
-     * @param peerWaiters the offset of peer registration j's waiter slot, for each j
+     * @param peerWaiters the offset of peer j's waiter slot, for the first {@code peerWaiters.length} peers
      * @param boardDir    the directory where the ready boards the peers name are
      */
-    static Doorbell open(String ownPath, String[] peerPaths, MemorySegment waiterMem, long[] peerWaiters,
+    static Doorbell lazy(String ownPath, String[] peerPaths, MemorySegment waiterMem, long[] peerWaiters,
                          String boardDir) {
-        return new Doorbell(ownPath, peerPaths, waiterMem, peerWaiters, boardDir);
+        String[] paths = peerPaths.clone();
+        return new Doorbell(ownPath, paths.length, j -> paths[j], waiterMem, peerWaiters, boardDir);
     }
 
     /**
@@ -122,7 +154,7 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** The descriptor to poll for POLLIN, -1 until {@link #ensureOwn} made it. */
-    int fd() {
+    public int fd() {
         return own;
     }
 
@@ -131,8 +163,8 @@ final class Doorbell implements AutoCloseable {
      * its poll to return.
      */
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // a diagnostic count; a lost increment is harmless
-    void ringPeer(int registration) {
-        if (peerWaiters != null && markPeer(registration)) {
+    public void ringPeer(int registration) {
+        if (registration < peerWaiters.length && markPeer(registration)) {
             return;
         }
         int fd = peers[registration];
@@ -200,7 +232,7 @@ final class Doorbell implements AutoCloseable {
     private int openPeer(int registration) {
         int fd;
         try {
-            fd = LibC.open(peerPaths[registration], O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
+            fd = LibC.open(peerPaths.apply(registration), O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
         } catch (ErrnoException e) {
             // no FIFO: the peer's registration is gone (or broke the protocol); nobody to wake
             return -1;
@@ -214,7 +246,7 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** Empties this registration's FIFO so that the next poll blocks again. */
-    void drain() {
+    public void drain() {
         int fd = own;
         while (fd >= 0 && LibC.read(fd, drainBuffer, drainBuffer.byteSize()) == drainBuffer.byteSize()) {
             // keep reading until the FIFO is empty (EAGAIN or a short read)
@@ -226,6 +258,8 @@ final class Doorbell implements AutoCloseable {
         LibC.closeQuietly(own); // -1 when never made: ignored
         for (int j = 0; j < peers.length; j++) {
             LibC.closeQuietly((int) FDS.getAndSet(peers, j, -1));
+        }
+        for (int j = 0; j < boards.length; j++) {
             BoardView view = (BoardView) BOARDS.getAndSet(boards, j, (BoardView) null);
             if (view != null) {
                 view.release();

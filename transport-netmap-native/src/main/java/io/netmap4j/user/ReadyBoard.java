@@ -53,7 +53,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>give each registration (each doorbell number) a {@link WaiterSlot} in shared memory that
  *       its wakers map, cleared when the registration opens and when it closes;</li>
  *   <li>make its {@link Doorbell} with that memory and the offsets of the waiter slots of the
- *       registrations it rings ({@link Doorbell#open}): {@code ringPeer(j)} then marks
+ *       registrations it rings ({@link Doorbell#lazy}): {@code ringPeer(j)} then marks
  *       registration j in the board its slot names, and writes its FIFO only when the slot names
  *       no board that can be marked;</li>
  *   <li>override {@code NetmapPort.joinReadySet}: accept a {@code ReadyBoard} of the directory its

@@ -14,7 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * word that publishes it); read by the waker after it took the bits.
  *
  * <p>A port kind joins ready boards by giving each registration one of these and by letting its
- * {@link Doorbell} know where the peers' ones are (see {@link Doorbell#open}).
+ * {@link Doorbell} know where the peers' ones are (see {@link Doorbell#lazy}).
  *
  * <p>The slot is shared memory: a waker uses what it reads only to pick a board (validated
  * when mapped: file, size, magic, version) and a member number (checked against the board's

@@ -158,7 +158,7 @@ class UserPipeHardeningTest {
     @Test
     void portsTheBackendCannotOpenSaySo() {
         // an interface that does not exist: never a real one of the machine from a test
-        for (String name : new String[] {"netmap:nm4jxnone0", "netmap:nm4jxnone0^", "vale0:a", "netmap:p{1/t",
+        for (String name : new String[] {"netmap:nm4jxnone0", "netmap:nm4jxnone0^", "vale0:a{1", "netmap:p{1/t",
                 "netmap:p{1^"}) {
             NetmapException e = assertThrows(NetmapException.class,
                     () -> UserBackend.INSTANCE.open(PortSpec.parse(name)), name);

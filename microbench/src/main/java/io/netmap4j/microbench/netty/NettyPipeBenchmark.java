@@ -198,7 +198,7 @@ public class NettyPipeBenchmark {
      * a flush per {@link #WRITE_BATCH} frames, then the loop runs its I/O before the next batch;
      * stops while the channel is unwritable.
      */
-    static final class WriteGenerator extends ChannelInboundHandlerAdapter {
+    public static final class WriteGenerator extends ChannelInboundHandlerAdapter {
         private final byte[] template;
         private ChannelHandlerContext ctx;
         private ChannelPromise voidPromise;
@@ -206,7 +206,7 @@ public class NettyPipeBenchmark {
         private boolean parked;
         private long seq;
 
-        WriteGenerator(byte[] template) {
+        public WriteGenerator(byte[] template) {
             this.template = template;
         }
 

@@ -37,7 +37,11 @@ class NetmapReopenUnderTrafficTest extends AbstractNetmapFrameTest {
     private static final int CYCLES = 60;
     private static final int LENGTH = MIN_FRAME;
 
-    /** Pipes only: a NIC drops what arrives while nobody is bound, so there is nothing to resume. */
+    /**
+     * Pipes only: a pipe end opened again keeps its rings as the last user left them, which is
+     * what this tests; a VALE port that its last user closed is gone, with what was in its rings,
+     * and a NIC drops what arrives while nobody is bound, so there is nothing to resume.
+     */
     @Override
     protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
         return NetmapTestPermutation.pipePairs(group());

@@ -8,10 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-
-import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NetmapWritabilityTest extends AbstractNetmapFrameTest {
     /**
-     * Pipes only: a pipe pushes back on its writer when the reader stops reading, a NIC does not
+     * Pipes only: a pipe pushes back on its writer when the reader stops reading; a VALE switch
+     * does not (it drops what the reader's full ring cannot hold, as netmap's does), nor does a NIC
      * (the link takes the frames and the receiving NIC drops what its full ring cannot hold).
      */
     @Override

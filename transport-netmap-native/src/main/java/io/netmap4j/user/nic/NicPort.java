@@ -249,6 +249,7 @@ public final class NicPort extends NetmapPort {
     }
 
     /** Frames the kernel dropped for this port's queues (full rings, no buffer), as far as it tells. */
+    @Override
     public long droppedFrames() {
         long d = 0;
         for (NicQueue q : queues) {
@@ -258,6 +259,7 @@ public final class NicPort extends NetmapPort {
     }
 
     /** Times a ring was reset because its head or cur (or a slot) broke the netmap rules. */
+    @Override
     public long ringResets() {
         long r = 0;
         for (NicQueue q : queues) {
