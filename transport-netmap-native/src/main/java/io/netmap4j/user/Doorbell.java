@@ -4,6 +4,7 @@ import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.ErrnoException;
 import io.netmap4j.abi.LibC;
 import io.netmap4j.core.NetmapException;
+import io.netmap4j.core.ReadySet;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 
 import static io.netmap4j.abi.gen.NetmapAbi.O_CLOEXEC;
 import static io.netmap4j.abi.gen.NetmapAbi.O_NONBLOCK;
@@ -61,10 +63,14 @@ public final class Doorbell implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment drainBuffer = arena.allocate(64);
     private final MemorySegment one = arena.allocate(1);
-    /** The shared memory of the peers' waiter slots, or null when they have none. */
+    /** The shared memory of the waiter slots (ours and the peers'), or null when there are none. */
     private final MemorySegment waiterMem;
-    /** The offset of the waiter slot of peer j, for the first peers (those that have one). */
-    private final long[] peerWaiters;
+    /** Our own waiter slot in waiterMem, or -1 when this registration cannot join a ready board. */
+    private final long ownWaiter;
+    /** Peers below this number have a waiter slot; the others are always rung through their FIFO. */
+    private final int waiterPeers;
+    /** The offset of the waiter slot of peer j, for j below waiterPeers. */
+    private final IntToLongFunction peerWaiter;
     /** The directory of the ready boards the peers may name. */
     private final String boardDir;
     /** The view of the board each peer registration named last, null until one is marked. */
@@ -74,18 +80,33 @@ public final class Doorbell implements AutoCloseable {
     /** write(2) calls made to wake the peer; written by the syncing threads, read by tests. */
     volatile long rings;
 
-    private Doorbell(String ownPath, int peerCount, IntFunction<String> peerPaths, MemorySegment waiterMem,
-                     long[] peerWaiters, String boardDir) {
+    private Doorbell(String ownPath, int peerCount, IntFunction<String> peerPaths, Waiters waiters) {
         this.ownPath = ownPath;
         this.peerPaths = peerPaths;
         this.peers = new int[peerCount];
         Arrays.fill(peers, -1);
         one.set(JAVA_BYTE, 0, (byte) 1);
-        this.waiterMem = waiterMem;
-        this.peerWaiters = peerWaiters == null ? new long[0] : peerWaiters.clone();
-        this.boardDir = boardDir;
-        this.boards = new BoardView[this.peerWaiters.length];
+        this.waiterMem = waiters == null ? null : waiters.mem();
+        this.ownWaiter = waiters == null ? -1 : waiters.own();
+        this.waiterPeers = waiters == null ? 0 : waiters.peers();
+        this.peerWaiter = waiters == null ? j -> -1 : waiters.peer();
+        this.boardDir = waiters == null ? null : waiters.boardDir();
+        this.boards = new BoardView[waiterPeers];
+        if (ownWaiter >= 0) {
+            WaiterSlot.leave(waiterMem, ownWaiter); // what a registration that died in this slot left
+        }
     }
+
+    /**
+     * Where the waiter slots of a registration and its peers are (see {@link WaiterSlot}).
+     *
+     * @param mem      the shared memory that holds them
+     * @param own      the offset of this registration's own slot
+     * @param peers    peers below this number have one (the others are always rung through their FIFO)
+     * @param peer     the offset of peer j's slot, for j below {@code peers}
+     * @param boardDir the directory where the ready boards the slots name are
+     */
+    public record Waiters(MemorySegment mem, long own, int peers, IntToLongFunction peer, String boardDir) { }
 
     /** write(2) calls made to wake peers (a diagnostic count). */
     public long rings() {
@@ -99,7 +120,7 @@ public final class Doorbell implements AutoCloseable {
      */
     public static Doorbell open(String ownPath, int peerCount, IntFunction<String> peerPath, String what)
             throws NetmapException {
-        Doorbell bell = new Doorbell(ownPath, peerCount, peerPath, null, null, null);
+        Doorbell bell = new Doorbell(ownPath, peerCount, peerPath, null);
         try {
             bell.ensureOwn(what);
         } catch (NetmapException e) {
@@ -110,19 +131,35 @@ public final class Doorbell implements AutoCloseable {
     }
 
     /**
-     * The doorbell of one pipe registration, whose own FIFO {@code ownPath} is made the first
-     * time it is needed ({@link #ensureOwn}): a registration that waits in a ready board never
-     * needs one, and so costs no FIFO and no descriptor.
-     *
-     * @param peerPaths   the FIFO of each peer, by doorbell number
-     * @param waiterMem   the shared memory that holds the peers' {@link WaiterSlot}s
-     * @param peerWaiters the offset of peer j's waiter slot, for the first {@code peerWaiters.length} peers
-     * @param boardDir    the directory where the ready boards the peers name are
+     * The doorbell of a registration that may wait in an event loop's ready board: its own FIFO
+     * {@code ownPath} is made the first time it is needed ({@link #ensureOwn}), so one that waits
+     * in a board costs no FIFO and no descriptor; peers whose waiter slot names a board are
+     * marked there rather than rung.
      */
-    static Doorbell lazy(String ownPath, String[] peerPaths, MemorySegment waiterMem, long[] peerWaiters,
-                         String boardDir) {
-        String[] paths = peerPaths.clone();
-        return new Doorbell(ownPath, paths.length, j -> paths[j], waiterMem, peerWaiters, boardDir);
+    public static Doorbell lazy(String ownPath, int peerCount, IntFunction<String> peerPath, Waiters waiters) {
+        return new Doorbell(ownPath, peerCount, peerPath, waiters);
+    }
+
+    /**
+     * Asks the peers to mark this registration in {@code set} as {@code member} instead of
+     * ringing its FIFO, if {@code set} is a ready board it can join (one of the directory its
+     * waiter slots' boards are in).
+     *
+     * @return false when it cannot: it keeps waiting on its FIFO
+     */
+    public boolean join(ReadySet set, int member) {
+        if (ownWaiter < 0 || !(set instanceof ReadyBoard board) || !board.dir().equals(boardDir)) {
+            return false;
+        }
+        WaiterSlot.join(waiterMem, ownWaiter, board.id(), member);
+        return true;
+    }
+
+    /** Asks the peers to ring this registration's FIFO again. */
+    public void leave() {
+        if (ownWaiter >= 0) {
+            WaiterSlot.leave(waiterMem, ownWaiter);
+        }
     }
 
     /**
@@ -132,7 +169,7 @@ public final class Doorbell implements AutoCloseable {
      *
      * @throws NetmapException if the FIFO cannot be made or opened
      */
-    synchronized void ensureOwn(String what) throws NetmapException {
+    public synchronized void ensureOwn(String what) throws NetmapException {
         if (own >= 0) {
             return;
         }
@@ -164,7 +201,7 @@ public final class Doorbell implements AutoCloseable {
      */
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // a diagnostic count; a lost increment is harmless
     public void ringPeer(int registration) {
-        if (registration < peerWaiters.length && markPeer(registration)) {
+        if (registration < waiterPeers && markPeer(registration)) {
             return;
         }
         int fd = peers[registration];
@@ -182,7 +219,7 @@ public final class Doorbell implements AutoCloseable {
      */
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // as in ringPeer
     private boolean markPeer(int registration) {
-        long slot = peerWaiters[registration];
+        long slot = peerWaiter.applyAsLong(registration);
         long boardId = WaiterSlot.board(waiterMem, slot);
         if (boardId == 0) {
             return false;

@@ -46,27 +46,28 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * next to the sleep bits its peer already reads, so the peer's cost while the owner is awake
  * is two atomic ors on this board per idle-to-ready change of a member, and no system call.
  *
- * <h2>Joining, for other kinds of user-space port</h2>
- * A port kind whose registrations sleep behind sleep bits and a {@link Doorbell}, as pipes do
- * (VALE ports, monitors), joins boards in three steps and needs nothing else:
+ * <h2>Joining</h2>
+ * Pipe ends ({@link UserPipePort}) and VALE ports ({@code io.netmap4j.user.vale}, through
+ * {@link DoorbellPort}) join boards; any port kind whose registrations sleep behind sleep bits
+ * and a {@link Doorbell} can, in three steps:
  * <ol>
  *   <li>give each registration (each doorbell number) a {@link WaiterSlot} in shared memory that
- *       its wakers map, cleared when the registration opens and when it closes;</li>
- *   <li>make its {@link Doorbell} with that memory and the offsets of the waiter slots of the
- *       registrations it rings ({@link Doorbell#lazy}): {@code ringPeer(j)} then marks
- *       registration j in the board its slot names, and writes its FIFO only when the slot names
- *       no board that can be marked;</li>
- *   <li>override {@code NetmapPort.joinReadySet}: accept a {@code ReadyBoard} of the directory its
- *       shared memory is in, {@link WaiterSlot#join} with {@link #id()} and the member number,
- *       and remember that it joined (a joined registration needs no FIFO: call
- *       {@link Doorbell#ensureOwn} before announcing a sleep only when it has not joined); and
- *       {@code leaveReadySet}: {@link WaiterSlot#leave}.</li>
+ *       its wakers map;</li>
+ *   <li>make its {@link Doorbell} {@linkplain Doorbell#lazy lazily}, with {@link Doorbell.Waiters}
+ *       naming its own slot and the peers' ones: {@code ringPeer(j)} then marks registration j
+ *       in the board its slot names, and writes its FIFO only when the slot names no board that
+ *       can be marked;</li>
+ *   <li>let {@code NetmapPort.joinReadySet} call {@link Doorbell#join} and remember that it
+ *       joined (a joined registration needs no FIFO: call {@link Doorbell#ensureOwn} before
+ *       announcing a sleep only when it has not joined), and {@code leaveReadySet}
+ *       {@link Doorbell#leave}. {@link DoorbellPort} does this step.</li>
  * </ol>
  * The sleep-bit handshake stays as it is (the sleeper announces, then looks again; the waker
  * publishes, fences, then reads the bits), so no wake-up is lost: only what the waker does with
  * the bits it took changes. Interfaces ({@code io.netmap4j.user.nic}) cannot join: their peer is
  * the kernel, which makes their socket readable instead of marking a board; an event loop syncs
- * them on every iteration (it holds a few).
+ * them on every iteration (it holds a few). Monitors do not join either: their doorbells are
+ * rung through their FIFOs.
  *
  * <p>The owner holds a byte lock on the file while it lives, so that the stale-region sweeper
  * removes a board (and its FIFO) left by a process that died, and never a live one; the name

@@ -175,7 +175,7 @@ public final class RegionFile implements AutoCloseable {
     }
 
     /** The directory the file is in. */
-    String dir() {
+    public String dir() {
         return path.substring(0, path.lastIndexOf('/'));
     }
 

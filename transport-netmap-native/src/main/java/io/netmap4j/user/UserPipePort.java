@@ -35,8 +35,6 @@ public final class UserPipePort extends NetmapPort {
     private final PeerWatch watch;
     private final PipeEnd end;
     private final boolean txPoll;
-    /** This registration's waiter slot: which ready board, if any, the peer marks to wake it. */
-    private final long waiter;
     /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
     private boolean announced;
     /** True while this registration waits in a ready board rather than on its own FIFO. */
@@ -48,8 +46,6 @@ public final class UserPipePort extends NetmapPort {
         this.reg = reg;
         this.bell = bell;
         this.txPoll = txPoll;
-        this.waiter = PipeLayout.waiter(reg.pair, reg.end, reg.registration);
-        WaiterSlot.leave(reg.file.mem(), waiter); // what a registration that died in this slot left
         this.watch = new PeerWatch(reg.file, reg.pair, 1 - reg.end);
         MonitorTaps taps = new MonitorTaps(reg.file.mem(), PipeLayout.line(reg.pair, reg.end) + PipeLayout.L_MONITORS,
                 PipeMonitors.places(reg.file, reg.pool, reg.pair, reg.end), reg.token(),
@@ -64,11 +60,12 @@ public final class UserPipePort extends NetmapPort {
         Doorbell bell = null;
         boolean memId = false;
         try {
-            long[] peerWaiters = new long[PipeLayout.NIFS_PER_END];
-            for (int j = 0; j < peerWaiters.length; j++) {
-                peerWaiters[j] = PipeLayout.waiter(reg.pair, 1 - reg.end, j);
-            }
-            bell = Doorbell.lazy(reg.ownFifo(), reg.peerFifos(), reg.file.mem(), peerWaiters, reg.dir());
+            String[] peerFifos = reg.peerFifos();
+            // the peer end's registrations have waiter slots, the pipe's monitors do not
+            Doorbell.Waiters waiters = new Doorbell.Waiters(reg.file.mem(),
+                    PipeLayout.waiter(reg.pair, reg.end, reg.registration), PipeLayout.NIFS_PER_END,
+                    j -> PipeLayout.waiter(reg.pair, 1 - reg.end, j), reg.dir());
+            bell = Doorbell.lazy(reg.ownFifo(), peerFifos.length, j -> peerFifos[j], waiters);
             int id = backend.memIdOf(reg.file);
             memId = true;
             return new UserPipePort(spec, backend, reg, bell, id, txPoll);
@@ -148,18 +145,14 @@ public final class UserPipePort extends NetmapPort {
      */
     @Override
     public boolean joinReadySet(ReadySet set, int member) {
-        if (!(set instanceof ReadyBoard board) || !isOpen() || !board.dir().equals(reg.dir())) {
-            return false;
-        }
-        WaiterSlot.join(reg.file.mem(), waiter, board.id(), member);
-        joined = true;
-        return true;
+        joined = isOpen() && bell.join(set, member);
+        return joined;
     }
 
     @Override
     public void leaveReadySet() {
         if (isOpen()) {
-            WaiterSlot.leave(reg.file.mem(), waiter);
+            bell.leave();
         }
         joined = false;
     }
@@ -290,7 +283,7 @@ public final class UserPipePort extends NetmapPort {
     @Override
     protected void doClose() {
         end.clearSleep(); // so that the peer does not ring a doorbell nobody reads
-        WaiterSlot.leave(reg.file.mem(), waiter);
+        bell.leave();
         bell.close();
         ((UserBackend) backend()).releaseMemId(reg.file);
         reg.unregister();

@@ -19,9 +19,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>The slot is shared memory: a waker uses what it reads only to pick a board (validated
  * when mapped: file, size, magic, version) and a member number (checked against the board's
  * capacity); a slot that names nothing usable falls back to the FIFO.
+ *
+ * <p>Public only for the backend's sub-packages; not an API.
  */
-final class WaiterSlot {
-    static final long SIZE = 16;
+public final class WaiterSlot {
+    /** Bytes of a slot (public for the backend's sub-packages, which place them). */
+    public static final long SIZE = 16;
     static final long BOARD = 0;
     static final long MEMBER = 8;
 

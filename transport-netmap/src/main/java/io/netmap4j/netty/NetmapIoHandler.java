@@ -40,8 +40,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Every port follows {@link NetmapPort}'s four-step protocol; the loop sorts them by how they
  * learn that they are ready:
  * <ul>
- *   <li><b>Members of the loop's {@link ReadySet}</b> (user-space pipes): a port that had
- *       nothing to do for {@linkplain NetmapIoHandlerConfig#setSpinNanos spinNanos} is armed
+ *   <li><b>Members of the loop's {@link ReadySet}</b> (user-space pipes and VALE ports): a port
+ *       that had nothing to do for {@linkplain NetmapIoHandlerConfig#setSpinNanos spinNanos} is armed
  *       ({@code prepareToSleep}) and left alone: its peer marks it in the set when it makes it
  *       ready, without a system call while this loop is awake, and each iteration takes the
  *       marks ({@code completePoll}). Only the ports that are busy are synced on every iteration
@@ -51,7 +51,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *       at least every {@code N / SWEEP_LOOKS_PER_SECOND} seconds, plus up to
  *       {@link #MEMBER_MAX_SLEEP_NANOS} while the loop sleeps (it wakes that often to sweep);
  *       which is also how a dead peer is found.</li>
- *   <li><b>Ports that sync in Java but cannot join</b> (interfaces; pipes when the set is full):
+ *   <li><b>Ports that sync in Java but cannot join</b> (interfaces, monitors; the others when the
+ *       set is full):
  *       {@code readyOps} on every iteration, {@code prepareToSleep} only before blocking, their
  *       descriptors in the poll(2) that blocks.</li>
  *   <li><b>Kernel ports</b>, which sync in poll(2): a poll(2) with a zero timeout on each
