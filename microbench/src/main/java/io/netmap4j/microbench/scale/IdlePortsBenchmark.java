@@ -57,6 +57,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       loop, its zero-copy sink on the receiving loop; each idle port is one end of a pipe of its
  *       own (64 slots, its own parent name, so its own region), bound on the receiving loop with
  *       AUTO_READ on, and the other end bound on a third loop that never sends.</li>
+ *   <li>{@code vale}: ports of user-space VALE switches, the same generator and sink over two
+ *       ports of a switch of their own (frames cross it by copy); each idle port a port of 64
+ *       slots on one of the switches that hold the idle ports ({@link #VALE_PORTS_PER_SWITCH}
+ *       each), bound on the receiving loop. A VALE port needs no peer: nobody else opens
+ *       those switches.</li>
  *   <li>{@code epoll}: the reference a Netty user knows, Netty's epoll transport:
  *       {@link EpollUdpBenchmark}'s UDP flow over loopback, and each idle port an
  *       {@link EpollDatagramChannel} bound on the receiving loop.</li>
@@ -78,8 +83,10 @@ public class IdlePortsBenchmark {
     static final int FRAMES = 1 << 15;
     /** Slots of each idle pipe (the busy one has the default 1024). */
     static final int IDLE_SLOTS = 64;
+    /** Idle VALE ports per switch (a switch has at most 254). */
+    static final int VALE_PORTS_PER_SWITCH = 250;
 
-    @Param({"netmap", "epoll"})
+    @Param({"netmap", "vale", "epoll"})
     public String transport;
 
     @Param({"0", "10", "100", "1000", "4000"})
@@ -96,8 +103,9 @@ public class IdlePortsBenchmark {
     public void setUp() throws Exception {
         switch (transport) {
             case "netmap" -> setUpNetmap();
+            case "vale" -> setUpVale();
             case "epoll" -> setUpEpoll();
-            default -> throw new IllegalArgumentException("transport must be netmap or epoll, not " + transport);
+            default -> throw new IllegalArgumentException("transport must be netmap, vale or epoll, not " + transport);
         }
     }
 
@@ -128,6 +136,29 @@ public class IdlePortsBenchmark {
         Channel sender = new Bootstrap().group(txGroup).channel(NetmapChannel.class)
                 .handler(new NettyPipeBenchmark.BatchGenerator(Frames.template(64)))
                 .bind(NetmapAddress.of(prefix + "b{0")).sync().channel();
+        channels.add(sender);
+        sender.pipeline().fireUserEventTriggered(NettyPipeBenchmark.Start.INSTANCE);
+    }
+
+    private void setUpVale() throws Exception {
+        txGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-tx", true),
+                NetmapIoHandler.newFactory());
+        rxGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-rx", true),
+                NetmapIoHandler.newFactory());
+        pinLoops();
+        String prefix = "valejmh" + ProcessHandle.current().pid() + "s" + NEXT.incrementAndGet();
+        bindIdle(idle, k -> new ChannelFuture[] {new Bootstrap().group(rxGroup).channel(NetmapChannel.class)
+                .handler(Discard.INSTANCE)
+                .bind(NetmapAddress.of(prefix + "i" + k / VALE_PORTS_PER_SWITCH + ":p" + k % VALE_PORTS_PER_SWITCH
+                        + "@conf:slots=" + IDLE_SLOTS))});
+        Channel receiver = new Bootstrap().group(rxGroup).channel(NetmapChannel.class)
+                .option(NetmapChannelOption.RX_ZERO_COPY, true)
+                .handler(new NettyPipeBenchmark.Sink(frames))
+                .bind(NetmapAddress.of(prefix + "b:rx")).sync().channel();
+        channels.add(receiver);
+        Channel sender = new Bootstrap().group(txGroup).channel(NetmapChannel.class)
+                .handler(new NettyPipeBenchmark.BatchGenerator(Frames.template(64)))
+                .bind(NetmapAddress.of(prefix + "b:tx")).sync().channel();
         channels.add(sender);
         sender.pipeline().fireUserEventTriggered(NettyPipeBenchmark.Start.INSTANCE);
     }
