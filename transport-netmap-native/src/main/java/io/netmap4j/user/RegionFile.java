@@ -120,7 +120,7 @@ public final class RegionFile implements AutoCloseable {
                     LibC.ftruncate(fd, regionSize);
                     reserve(fd, 0, format.headerBytes());
                 } else if (size != regionSize) {
-                    throw new NetmapException(what + ": " + path + " is not a netmap4j " + format.kind()
+                    throw new OtherLayoutException(what + ": " + path + " is not a netmap4j " + format.kind()
                             + " of this version (size " + size + ", expected " + regionSize
                             + "). Remove it if no process uses it");
                 }
@@ -141,7 +141,7 @@ public final class RegionFile implements AutoCloseable {
                     if (size == 0 || mem.get(JAVA_LONG, 0) == 0) {
                         file.initHeader();
                     } else if (!format.headerMatches(mem)) {
-                        throw new NetmapException(what + ": " + path + " is not a netmap4j " + format.kind()
+                        throw new OtherLayoutException(what + ": " + path + " is not a netmap4j " + format.kind()
                                 + " of this version. Remove it if no process uses it");
                     }
                     return file;
@@ -348,5 +348,15 @@ public final class RegionFile implements AutoCloseable {
     public void close() {
         arena.close();
         LibC.closeQuietly(fd);
+    }
+
+    /**
+     * The file has the name of one of ours but another layout: made by another version of
+     * netmap4j (or damaged). Nothing of this version can use it; a listing skips it.
+     */
+    public static final class OtherLayoutException extends NetmapException {
+        OtherLayoutException(String message) {
+            super(message);
+        }
     }
 }
