@@ -21,7 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *                     allocator (bump index + free list), pair table (id of each pipe)
  * PAIR_BASE + k*PAIR_STRIDE, for pipe pair k &lt; MAX_PAIRS:
  *   +0                pair control (kernel-private): slot counts, per-end open state, and one
- *                     cache line per end with the indices netmap keeps in the kernel
+ *                     line per end with the indices netmap keeps in the kernel (and, two cache
+ *                     lines on, the waiter slots of the end's registrations)
  *   +1024             the controls of the pipe's monitors (see the monitor package), then
  *                     their netmap_ifs
  *   +4096             NIFS_PER_END netmap_if per end (one per registration, as netmap gives
