@@ -42,6 +42,8 @@ public final class LinuxCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CTL = LibC.capture("epoll_ctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = LibC.capture("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = LibC.capture("if_nametoindex",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
@@ -205,6 +207,20 @@ public final class LinuxCalls {
             check("epoll_ctl", (int) EPOLL_CTL.invokeExact(state, epfd, op, fd, event), state);
         } catch (ErrnoException e) {
             throw e;
+        } catch (Throwable t) {
+            throw LibC.unexpected(t);
+        }
+    }
+
+    /**
+     * {@code epoll_wait(epfd, events, maxEvents, timeout)}: the number of events written to
+     * {@code events}, or -errno (EINTR included). It may block, so it is not a critical call.
+     */
+    public static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
+        try {
+            MemorySegment state = LibC.state();
+            int r = (int) EPOLL_WAIT.invokeExact(state, epfd, events, maxEvents, timeoutMillis);
+            return r < 0 ? -LibC.errno(state) : r;
         } catch (Throwable t) {
             throw LibC.unexpected(t);
         }

@@ -42,4 +42,15 @@ public interface NetmapBackend {
     default ValeControl valeControl() throws NetmapException {
         throw new NetmapException("the " + name() + " backend has no VALE switches");
     }
+
+    /**
+     * A new {@link ReadySet} that ports of this backend may join, owned by the calling thread's
+     * loop; null (this default) when no port of this backend can join one (the kernel backend:
+     * its descriptors go into an epoll set instead).
+     *
+     * @throws NetmapException if the set cannot be made (no shared memory, no descriptors)
+     */
+    default ReadySet newReadySet() throws NetmapException {
+        return null;
+    }
 }

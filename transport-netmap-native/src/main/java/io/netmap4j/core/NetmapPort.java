@@ -46,6 +46,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * For the kernel backend steps 1 and 2 do nothing and poll(2) runs the syncs. For the user
  * backend step 1 runs the syncs in Java, step 2 tells the peer in shared memory that this side
  * sleeps (so that the peer makes a system call to wake it), and poll(2) is needed only to sleep.
+ *
+ * <p>A loop that waits on many ports can have them {@linkplain #joinReadySet join a ready set}:
+ * step 2 then asks the peer to mark the port in the set rather than to make {@link #fd()}
+ * readable, and the loop looks only at the ports marked (see {@link ReadySet}).
  */
 public abstract class NetmapPort implements AutoCloseable {
     private static final long NI_BUFS_HEAD = netmap_if.ni_bufs_head$offset();
@@ -277,10 +281,30 @@ public abstract class NetmapPort implements AutoCloseable {
      * The longest an event loop may block in poll(2) on {@link #fd()} before it runs the
      * steps again, in nanoseconds; -1 for no limit. A backend that cannot make its descriptor
      * readable on every event (the user backend learns that a peer process died only by
-     * looking) asks for a bounded sleep here, so that it notices within that time.
+     * looking) asks for a bounded sleep here, so that it notices within that time. For a
+     * member of a {@link ReadySet}, the owner's sweep is what looks.
      */
     public long maxPollDelayNanos() {
         return -1;
+    }
+
+    /**
+     * Makes this port member {@code member} of {@code set}: from now on {@link #prepareToSleep}
+     * arranges for the member to be marked in the set when one of the operations may be ready,
+     * instead of for {@link #fd()} to become readable (see {@link ReadySet}). Returns false if
+     * this port cannot join that set (this default: a port whose peer cannot mark a set, such as
+     * a kernel port or an interface); it is then waited on through its descriptor as before.
+     * Call it while the port is not prepared to sleep.
+     */
+    public boolean joinReadySet(ReadySet set, int member) {
+        return false;
+    }
+
+    /**
+     * Leaves the ready set joined last, if any: wake-ups go to {@link #fd()} again. Call it
+     * while the port is not prepared to sleep; closing the port leaves by itself.
+     */
+    public void leaveReadySet() {
     }
 
     /**

@@ -3,6 +3,7 @@ package io.netmap4j.user;
 import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.ReadySet;
 import io.netmap4j.spec.PortSpec;
 
 import java.lang.foreign.MemorySegment;
@@ -20,12 +21,18 @@ import static io.netmap4j.abi.NetmapConstants.POLLNVAL;
  * ready rings the doorbell), looking again after announcing; {@link #completePoll} withdraws the
  * announcement, empties the doorbell and syncs again. poll(2) is needed only to sleep.
  *
+ * <p>A port whose doorbell was made {@linkplain Doorbell#lazy lazily}, with waiter slots, can
+ * {@linkplain #joinReadySet join} an event loop's {@link ReadyBoard}: whoever takes its sleep bits
+ * then marks it there, and it never makes its FIFO unless it sleeps outside a board.
+ *
  * <p>(Pipe ends follow the same steps in {@link UserPipePort}, which predates this class.)
  */
 public abstract class DoorbellPort extends NetmapPort {
     private final Doorbell bell;
     /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
     private boolean announced;
+    /** True while this registration waits in a ready board rather than on its own FIFO. */
+    private boolean joined;
 
     protected DoorbellPort(PortSpec spec, NetmapBackend backend, MemorySegment region, long nifOffset, int memId,
                            int extraBuffers, Doorbell bell) {
@@ -61,9 +68,32 @@ public abstract class DoorbellPort extends NetmapPort {
         return bell;
     }
 
+    /**
+     * The doorbell FIFO, made on first use if the doorbell is lazy (then -1 here if making it
+     * fails; {@link #prepareToSleep} reports that failure).
+     */
     @Override
     public final int fd() {
+        try {
+            bell.ensureOwn(name());
+        } catch (NetmapException e) {
+            return -1;
+        }
         return bell.fd();
+    }
+
+    @Override
+    public final boolean joinReadySet(ReadySet set, int member) {
+        joined = isOpen() && bell.join(set, member);
+        return joined;
+    }
+
+    @Override
+    public final void leaveReadySet() {
+        if (isOpen()) {
+            bell.leave();
+        }
+        joined = false;
     }
 
     @Override
@@ -81,6 +111,9 @@ public abstract class DoorbellPort extends NetmapPort {
         int refused = cannotSleep(ops);
         if (refused != 0) {
             return refused;
+        }
+        if (!joined) {
+            bell.ensureOwn(name()); // before announcing: whoever wakes us answers through it
         }
         // Whoever makes us ready between our sync and the announcement makes us look again; if
         // that keeps happening without making anything ready (it cannot, unless someone breaks

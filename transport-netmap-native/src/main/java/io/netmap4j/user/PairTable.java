@@ -35,8 +35,6 @@ final class PairTable {
     private static final long RING_BUF_SIZE = netmap_ring.nr_buf_size$offset();
     private static final long RING_DIR = netmap_ring.dir$offset();
     private static final long RING_TAIL = netmap_ring.tail$offset();
-    private static final long RING_HEADER = netmap_ring.layout().byteSize();
-    private static final long SLOT_SIZE = netmap_slot.layout().byteSize();
     private static final long SLOT_BUF_IDX = netmap_slot.buf_idx$offset();
     private static final long SLOT_LEN = netmap_slot.len$offset();
     private static final long SLOT_FLAGS = netmap_slot.flags$offset();
@@ -101,12 +99,12 @@ final class PairTable {
 
     /**
      * Builds pipe {@code id} in pair slot {@code k}: rings of {@code slotsA} slots for the
-     * master-to-slave direction and {@code slotsB} for the other, and the two doorbells.
+     * master-to-slave direction and {@code slotsB} for the other.
      */
     void create(int k, byte[] id, int slotsA, int slotsB) throws NetmapException {
         long base = pair(k);
         try {
-            file.reserve(base, RING_AREA + 4 * RING_STRIDE);
+            file.reserve(base, pipeBytes(slotsA, slotsB));
         } catch (ErrnoException e) {
             throw new NetmapException("no memory for a pipe in " + file.path() + " (" + e.getMessage() + ")", e.errno(), e);
         }
@@ -123,10 +121,10 @@ final class PairTable {
         mem.asSlice(base, RING_AREA).fill((byte) 0);
         mem.set(JAVA_INT, base + C_SLOTS_A, slotsA);
         mem.set(JAVA_INT, base + C_SLOTS_B, slotsB);
-        initRing(ring(k, RING_MASTER_TX), slotsA, true, bufs, 0);
-        initRing(ring(k, RING_SLAVE_RX), slotsA, false, bufs, 0);
-        initRing(ring(k, RING_SLAVE_TX), slotsB, true, bufs, slotsA);
-        initRing(ring(k, RING_MASTER_RX), slotsB, false, bufs, slotsA);
+        initRing(ring(k, RING_MASTER_TX, slotsA, slotsB), slotsA, true, bufs, 0);
+        initRing(ring(k, RING_SLAVE_RX, slotsA, slotsB), slotsA, false, bufs, 0);
+        initRing(ring(k, RING_SLAVE_TX, slotsA, slotsB), slotsB, true, bufs, slotsA);
+        initRing(ring(k, RING_MASTER_RX, slotsA, slotsB), slotsB, false, bufs, slotsA);
         // the kernel's view: nothing published, nothing released, TX tail one behind
         mem.set(JAVA_INT, line(k, MASTER) + L_TX_HWTAIL, slotsA - 1);
         mem.set(JAVA_INT, line(k, SLAVE) + L_TX_HWTAIL, slotsB - 1);
@@ -135,20 +133,7 @@ final class PairTable {
         MemorySegment.copy(MemorySegment.ofArray(id), 0, mem, e + E_ID, id.length);
         mem.set(JAVA_INT, e + E_ID_LEN, id.length);
         mem.set(JAVA_INT, e + E_STATE, ENTRY_LIVE);
-        // the doorbells of each end's first registration; a further registration makes its own
-        // when it opens (see Doorbell)
-        for (int end = MASTER; end <= SLAVE; end++) {
-            String fifo = file.doorbellPath(doorbellName(k, end, 0));
-            try {
-                LibC.mkfifo(fifo, 0600);
-            } catch (ErrnoException ex) {
-                if (ex.errno() != Errno.EEXIST) {
-                    destroy(k);
-                    throw new NetmapException("cannot create the doorbell " + fifo + " (" + ex.getMessage() + ")",
-                            ex.errno(), ex);
-                }
-            }
-        }
+        // no doorbell FIFOs yet: each registration makes its own when it first needs it (see Doorbell)
     }
 
     private void initRing(long ring, int slots, boolean tx, int[] bufs, int first) {
@@ -185,8 +170,8 @@ final class PairTable {
         int slotsA = slots(k, true);
         int slotsB = slots(k, false);
         if (validSlots(slotsA) && validSlots(slotsB)) {
-            freeRingBuffers(k, MASTER, slotsA);
-            freeRingBuffers(k, SLAVE, slotsB);
+            freeRingBuffers(k, MASTER, slotsA, slotsB);
+            freeRingBuffers(k, SLAVE, slotsA, slotsB);
         }
         for (int end = MASTER; end <= SLAVE; end++) {
             for (int j = 0; j < NIFS_PER_END; j++) {
@@ -229,9 +214,10 @@ final class PairTable {
         file.unlink();
     }
 
-    private void freeRingBuffers(int k, int sender, int n) {
-        long tx = ring(k, txRing(sender)) + RING_HEADER;
-        long rx = ring(k, rxRing(1 - sender)) + RING_HEADER;
+    private void freeRingBuffers(int k, int sender, int slotsA, int slotsB) {
+        int n = sender == MASTER ? slotsA : slotsB;
+        long tx = ring(k, txRing(sender), slotsA, slotsB) + RING_HEADER;
+        long rx = ring(k, rxRing(1 - sender), slotsA, slotsB) + RING_HEADER;
         int published = mem.get(JAVA_INT, line(k, sender) + L_TX_HWCUR);
         int released = mem.get(JAVA_INT, line(k, 1 - sender) + L_RX_HWCUR);
         if (published < 0 || published >= n || released < 0 || released >= n) {

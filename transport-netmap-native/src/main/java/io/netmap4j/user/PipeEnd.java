@@ -133,10 +133,12 @@ final class PipeEnd {
         this.bindRx = bindRx;
         this.txSlots = txSlots;
         this.rxSlots = rxSlots;
-        this.tx = ring(pair, txRing(end));
-        this.rx = ring(pair, rxRing(end));
-        this.peerRx = ring(pair, rxRing(peer));
-        this.peerTx = ring(pair, txRing(peer));
+        int slotsA = end == MASTER ? txSlots : rxSlots;
+        int slotsB = end == MASTER ? rxSlots : txSlots;
+        this.tx = ring(pair, txRing(end), slotsA, slotsB);
+        this.rx = ring(pair, rxRing(end), slotsA, slotsB);
+        this.peerRx = ring(pair, rxRing(peer), slotsA, slotsB);
+        this.peerTx = ring(pair, txRing(peer), slotsA, slotsB);
         this.myLine = line(pair, end);
         this.peerLine = line(pair, peer);
         this.registration = registration;

@@ -3,6 +3,7 @@ package io.netmap4j.user;
 import io.netmap4j.abi.NetmapConstants;
 import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
+import io.netmap4j.user.monitor.MonitorLayout;
 
 import java.lang.foreign.MemorySegment;
 
@@ -20,13 +21,18 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *                     allocator (bump index + free list), pair table (id of each pipe)
  * PAIR_BASE + k*PAIR_STRIDE, for pipe pair k &lt; MAX_PAIRS:
  *   +0                pair control (kernel-private): slot counts, per-end open state, and one
- *                     cache line per end with the indices netmap keeps in the kernel
+ *                     line per end with the indices netmap keeps in the kernel (and, two cache
+ *                     lines on, the waiter slots of the end's registrations)
  *   +1024             the controls of the pipe's monitors (see the monitor package), then
  *                     their netmap_ifs
  *   +4096             NIFS_PER_END netmap_if per end (one per registration, as netmap gives
  *                     each file descriptor its own netmap_if and extra-buffer list)
- *   +8192             four rings: master TX, master RX, slave TX, slave RX, then two per monitor
- *                     (TX, unused, and RX), each in a slot big enough for MAX_SLOTS slots (the
+ *   +8192             four rings, packed in this order: master TX and slave RX (the pipe's
+ *                     slotsA slots each), slave TX and master RX (slotsB each); each ring takes
+ *                     {@link #ringBytes} of its slots, so a pipe reserves only what its slot
+ *                     counts need. The pair's stride has room for four rings of MAX_SLOTS
+ *   MONITOR_RING_AREA two rings per monitor (TX, unused, and RX), each with room for
+ *                     MonitorLayout.MAX_SLOTS slots, reserved when the monitor opens (the
  *                     file is sparse: unused parts cost nothing)
  * BUF_BASE            the buffer pool: buffer i at BUF_BASE + i * BUF_SIZE; every ring's
  *                     buf_ofs is BUF_BASE minus the ring's offset. Buffers 0 and 1 are
@@ -34,7 +40,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *                     corrupt buffer index received from a peer).
  * </pre>
  *
- * Nothing kernel-private is reachable from a netmap_if: a ring user who follows the netmap
+ * What a pipe costs in memory (reserved with fallocate when the pipe is made, given back when
+ * it is destroyed): {@link #pipeBytes}, the pair control and netmap_if pages plus its rings,
+ * and {@code slotsA + slotsB} buffers; each registration's extra buffers come on top. The
+ * region header is reserved once per region.
+ *
+ * <p>Nothing kernel-private is reachable from a netmap_if: a ring user who follows the netmap
  * layout sees only its netmap_if, its rings and buffers.
  *
  * <p>Byte-range locks on the file (not on its memory) mark who is alive: registration j of end
@@ -48,10 +59,13 @@ final class PipeLayout {
     static final long MAGIC = 0x4E4D344A50495045L; // "NM4JPIPE"
     /**
      * 2: one sleep bit pair and one doorbell per registration instead of per end.
-     * 3: monitors (controls, netmap_ifs and rings in the pair area, lock bytes, a mask per end),
-     * and an open generation per registration (for lock tokens).
+     * 3 was given to two layouts developed side by side: one with monitors (controls, netmap_ifs
+     * and rings in the pair area, lock bytes, a mask per end, an open generation per
+     * registration for lock tokens), one with rings packed and sized by their slot counts and a
+     * waiter slot per registration. 4: both, the monitors' rings after the packed ones, the
+     * waiter slots in the ends' lines, a doorbell FIFO made by its registration when first needed.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     static final int BUF_SIZE = 2048;
     static final int MAX_PAIRS = 64;
@@ -94,8 +108,11 @@ final class PipeLayout {
     static final long NIF_AREA = 4096;
     static final long NIF_SIZE = 256;
     static final long RING_AREA = 8192;
-    static final long RING_STRIDE = roundUp(netmap_ring.layout().byteSize() + netmap_slot.layout().byteSize() * MAX_SLOTS, 4096);
-    static final long PAIR_STRIDE = RING_AREA + (4 + 2 * MONITORS_PER_PAIR) * RING_STRIDE;
+    static final long RING_HEADER = netmap_ring.layout().byteSize();
+    static final long SLOT_SIZE = netmap_slot.layout().byteSize();
+    static final long MONITOR_RING_AREA = roundUp(RING_AREA + 4 * ringBytes(MAX_SLOTS), 4096);
+    static final long MONITOR_RING_STRIDE = roundUp(ringBytes(MonitorLayout.MAX_SLOTS), 4096);
+    static final long PAIR_STRIDE = MONITOR_RING_AREA + 2L * MONITORS_PER_PAIR * MONITOR_RING_STRIDE;
     static final long BUF_BASE = PAIR_BASE + MAX_PAIRS * PAIR_STRIDE;
     static final long REGION_SIZE = BUF_BASE + (long) MAX_BUFFERS * BUF_SIZE;
 
@@ -138,6 +155,14 @@ final class PipeLayout {
     static final long L_SLEEP = 16;
     static final int WANT_RX = SleepWord.WANT_RX;
     static final int WANT_TX = SleepWord.WANT_TX;
+
+    /**
+     * In a line: the waiter slots of the end's registrations, 16 bytes each, each written only
+     * by its registration when it joins or leaves a ready board: where to post it when the peer
+     * takes its sleep bits (see {@link WaiterSlot}). Two cache lines after the indices, so that
+     * the rare writes here never disturb the lines the syncs use.
+     */
+    static final long L_WAITERS = 128;
 
     // ring numbers inside a pair
     static final int RING_MASTER_TX = 0;
@@ -227,8 +252,35 @@ final class PipeLayout {
         return pair(pair) + NIF_AREA + NIF_SIZE * ((long) end * NIFS_PER_END + registration);
     }
 
-    static long ring(int pair, int ring) {
-        return pair(pair) + RING_AREA + RING_STRIDE * ring;
+    /** Bytes one ring of {@code slots} slots takes: its header and slots, to a cache line. */
+    static long ringBytes(int slots) {
+        return roundUp(RING_HEADER + SLOT_SIZE * slots, 64);
+    }
+
+    /**
+     * Where ring {@code ring} of pair {@code pair} is, for a pipe of {@code slotsA} slots from
+     * master to slave and {@code slotsB} back (checked against MAX_SLOTS by the caller).
+     */
+    static long ring(int pair, int ring, int slotsA, int slotsB) {
+        long a = ringBytes(slotsA);
+        long within = switch (ring) {
+            case RING_MASTER_TX -> 0;
+            case RING_SLAVE_RX -> a;
+            case RING_SLAVE_TX -> 2 * a;
+            case RING_MASTER_RX -> 2 * a + ringBytes(slotsB);
+            default -> throw new IllegalArgumentException("no ring " + ring);
+        };
+        return pair(pair) + RING_AREA + within;
+    }
+
+    /** Bytes reserved for a pipe besides its buffers: pair control, netmap_ifs, its four rings. */
+    static long pipeBytes(int slotsA, int slotsB) {
+        return RING_AREA + roundUp(2 * ringBytes(slotsA) + 2 * ringBytes(slotsB), 4096);
+    }
+
+    /** The waiter slot of registration {@code registration} of end {@code end} (see {@link #L_WAITERS}). */
+    static long waiter(int pair, int end, int registration) {
+        return line(pair, end) + L_WAITERS + WaiterSlot.SIZE * registration;
     }
 
     static int txRing(int end) {
@@ -288,7 +340,7 @@ final class PipeLayout {
 
     /** Ring {@code i} of monitor m of a pair: 0 its (unused) TX ring, 1 its RX ring. */
     static long monitorRing(int pair, int monitor, int i) {
-        return ring(pair, 4 + 2 * monitor + i);
+        return pair(pair) + MONITOR_RING_AREA + MONITOR_RING_STRIDE * (2L * monitor + i);
     }
 
     /** The name of the doorbell of monitor m of pair {@code pair}. */
@@ -300,7 +352,9 @@ final class PipeLayout {
         if (C_MONITORS + MONITORS_PER_PAIR * MONITOR_CONTROL > C_MONITOR_NIFS
                 || C_MONITOR_NIFS + MONITORS_PER_PAIR * MONITOR_NIF > NIF_AREA
                 || C_REG_GENS + 4L * 2 * NIFS_PER_END > C_MONITORS
-                || C_LINE + 2 * C_LINE_STRIDE > C_REG_GENS) {
+                || C_LINE + 2 * C_LINE_STRIDE > C_REG_GENS
+                || L_MONITORS + 4 > L_WAITERS
+                || L_WAITERS + NIFS_PER_END * WaiterSlot.SIZE > C_LINE_STRIDE) {
             throw new ExceptionInInitializerError("the pipe layout overlaps itself");
         }
     }

@@ -29,7 +29,7 @@ final class PipeMonitors {
     /** Where monitor m of pair k, watching end {@code end}, lives. */
     static MonitorPlace place(RegionFile file, BufferPool pool, int k, int end, int m) {
         return new MonitorPlace(file, monitorControl(k, m), monitorNif(k, m), monitorRing(k, m, 0),
-                monitorRing(k, m, 1), RING_STRIDE, 0, REGION_SIZE, BUF_BASE, BUF_SIZE, pool, H_BUF_NEXT, MAX_BUFFERS,
+                monitorRing(k, m, 1), MONITOR_RING_STRIDE, 0, REGION_SIZE, BUF_BASE, BUF_SIZE, pool, H_BUF_NEXT, MAX_BUFFERS,
                 line(k, end) + L_MONITORS, m, monitorLockByte(k, m), NIFS_PER_END + m,
                 file.doorbellPath(monitorDoorbellName(k, m)));
     }

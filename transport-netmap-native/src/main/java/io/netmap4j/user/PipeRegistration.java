@@ -144,8 +144,8 @@ final class PipeRegistration {
             int txSlots = r.end() == MASTER ? slotsA : slotsB;
             int rxSlots = r.end() == MASTER ? slotsB : slotsA;
             writeNif(mem, nif, r, granted > 0 ? extra[0] : 0,
-                    r.bindTx() ? ring(k, txRing(r.end())) - nif : 0,
-                    r.bindRx() ? ring(k, rxRing(r.end())) - nif : 0);
+                    r.bindTx() ? ring(k, txRing(r.end()), slotsA, slotsB) - nif : 0,
+                    r.bindRx() ? ring(k, rxRing(r.end()), slotsA, slotsB) - nif : 0);
             // open: the lock was taken above, before the state says "open" (see PeerWatch)
             mem.set(JAVA_INT, endGen(k, r.end()), mem.get(JAVA_INT, endGen(k, r.end())) + 1);
             INT.setRelease(mem, endState(k, r.end()), END_OPEN);
@@ -191,6 +191,11 @@ final class PipeRegistration {
         mem.set(JAVA_LONG, nif + NifLayout.RING_OFS + 24, 0L);
     }
 
+    /** The directory of the region file (and of the ready boards its ports may join). */
+    String dir() {
+        return file.dir();
+    }
+
     /** This registration's doorbell. */
     String ownFifo() {
         return file.doorbellPath(doorbellName(pair, end, registration));
@@ -217,9 +222,10 @@ final class PipeRegistration {
     }
 
     /**
-     * Gives everything back: this registration's extra buffers (whatever list ni_bufs_head
-     * names now), its locks, then the pipe if no end is held any more, then the region file if
-     * no pipe is. Closing the descriptor at the end drops any lock left.
+     * Gives everything back: its locks, then, if no registration of the region is left, the
+     * region file whole; else this registration's extra buffers (whatever list ni_bufs_head
+     * names now) and the pipe if no end of it is held any more. Closing the descriptor at the
+     * end drops any lock left.
      */
     void unregister() {
         MemorySegment mem = file.mem();
@@ -231,8 +237,6 @@ final class PipeRegistration {
             return;
         }
         try {
-            pool.freeList(mem.get(JAVA_INT, nif + NifLayout.BUFS_HEAD));
-            mem.set(JAVA_INT, nif + NifLayout.BUFS_HEAD, 0);
             if (!pairs.endHeld(pair, end)) {
                 // closed before the lock goes, so that the peer never sees "open" without a lock
                 INT.setRelease(mem, endState(pair, end), END_CLOSED);
@@ -244,11 +248,16 @@ final class PipeRegistration {
                 file.unlockByte(exclusiveLockByte(pair, end));
             }
             file.unlockByte(registrationLockByte(pair, end, registration));
-            if (!pairs.endHeld(pair, MASTER) && !pairs.endHeld(pair, SLAVE) && !pairs.monitorsHeld(pair)) {
-                pairs.destroy(pair);
-            }
             if (!file.heldByOthers(0, ALL_LOCKS)) {
+                // the last user of the region: it goes whole, so nothing is given back to its
+                // pool (which would touch a page of every buffer only to free the file after)
                 pairs.unlinkRegion();
+            } else {
+                pool.freeList(mem.get(JAVA_INT, nif + NifLayout.BUFS_HEAD));
+                mem.set(JAVA_INT, nif + NifLayout.BUFS_HEAD, 0);
+                if (!pairs.endHeld(pair, MASTER) && !pairs.endHeld(pair, SLAVE) && !pairs.monitorsHeld(pair)) {
+                    pairs.destroy(pair);
+                }
             }
         } finally {
             file.unlock();

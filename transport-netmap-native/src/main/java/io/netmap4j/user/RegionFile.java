@@ -120,7 +120,7 @@ public final class RegionFile implements AutoCloseable {
                     LibC.ftruncate(fd, regionSize);
                     reserve(fd, 0, format.headerBytes());
                 } else if (size != regionSize) {
-                    throw new NetmapException(what + ": " + path + " is not a netmap4j " + format.kind()
+                    throw new OtherLayoutException(what + ": " + path + " is not a netmap4j " + format.kind()
                             + " of this version (size " + size + ", expected " + regionSize
                             + "). Remove it if no process uses it");
                 }
@@ -141,7 +141,7 @@ public final class RegionFile implements AutoCloseable {
                     if (size == 0 || mem.get(JAVA_LONG, 0) == 0) {
                         file.initHeader();
                     } else if (!format.headerMatches(mem)) {
-                        throw new NetmapException(what + ": " + path + " is not a netmap4j " + format.kind()
+                        throw new OtherLayoutException(what + ": " + path + " is not a netmap4j " + format.kind()
                                 + " of this version. Remove it if no process uses it");
                     }
                     return file;
@@ -172,6 +172,11 @@ public final class RegionFile implements AutoCloseable {
 
     public String path() {
         return path;
+    }
+
+    /** The directory the file is in. */
+    public String dir() {
+        return path.substring(0, path.lastIndexOf('/'));
     }
 
     /** With {@link #inode()}, identifies the file across opens in one JVM (for the memory id). */
@@ -216,7 +221,7 @@ public final class RegionFile implements AutoCloseable {
         reserve(fd, offset, length);
     }
 
-    private static void reserve(int fd, long offset, long length) throws ErrnoException {
+    static void reserve(int fd, long offset, long length) throws ErrnoException {
         try {
             LibC.fallocate(fd, 0, offset, length);
         } catch (ErrnoException e) {
@@ -343,5 +348,15 @@ public final class RegionFile implements AutoCloseable {
     public void close() {
         arena.close();
         LibC.closeQuietly(fd);
+    }
+
+    /**
+     * The file has the name of one of ours but another layout: made by another version of
+     * netmap4j (or damaged). Nothing of this version can use it; a listing skips it.
+     */
+    public static final class OtherLayoutException extends NetmapException {
+        OtherLayoutException(String message) {
+            super(message);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.netmap4j.user;
 import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.ReadySet;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.nic.NetInterface;
 import io.netmap4j.user.nic.NicMechanism;
@@ -130,6 +131,15 @@ public final class UserBackend implements NetmapBackend {
                 slots(spec.txSlots()), slots(spec.rxSlots()), spec.extraBuffers(), (flags & NR_EXCLUSIVE) != 0,
                 (flags & NR_RX_RINGS_ONLY) == 0, (flags & NR_TX_RINGS_ONLY) == 0, spec.requestName());
         return UserPipePort.open(spec, this, request, (flags & NR_NO_TX_POLL) == 0);
+    }
+
+    /**
+     * A {@link ReadyBoard} in {@link #shmDir()}: pipe ends whose regions are in that directory
+     * can join it.
+     */
+    @Override
+    public ReadySet newReadySet() throws NetmapException {
+        return ReadyBoard.create(shmDir());
     }
 
     /** An interface's ring pairs are its queues: the larger of its RX and TX queue counts. */

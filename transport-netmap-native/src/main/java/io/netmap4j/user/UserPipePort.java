@@ -2,6 +2,7 @@ package io.netmap4j.user;
 
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.ReadySet;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.monitor.MonitorTaps;
 
@@ -22,9 +23,11 @@ import static io.netmap4j.user.PipeLayout.WANT_TX;
  * POLLOUT, and by default also without it, unless NR_NO_TX_POLL) and reports POLLIN when the RX
  * ring has frames past cur, POLLOUT when the TX ring has room past cur. Only
  * {@link #prepareToSleep} tells the peer, in shared memory, that this registration sleeps, which
- * makes the peer write to our doorbell when it moves; so a busy-polling loop costs its peer no
- * system call. {@link #completePoll} withdraws that and syncs again. A dead peer gives
- * POLLHUP|POLLERR. poll(2) is needed only to sleep ({@link #needsPollToSync()} is false).
+ * makes the peer write to our doorbell when it moves, or, once this port {@linkplain
+ * #joinReadySet joined} an event loop's {@link ReadyBoard}, mark it there; so a busy-polling
+ * loop costs its peer no system call. {@link #completePoll} withdraws that and syncs again. A
+ * dead peer gives POLLHUP|POLLERR. poll(2) is needed only to sleep ({@link #needsPollToSync()}
+ * is false).
  */
 public final class UserPipePort extends NetmapPort {
     private final PipeRegistration reg;
@@ -34,6 +37,8 @@ public final class UserPipePort extends NetmapPort {
     private final boolean txPoll;
     /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
     private boolean announced;
+    /** True while this registration waits in a ready board rather than on its own FIFO. */
+    private boolean joined;
 
     private UserPipePort(PortSpec spec, UserBackend backend, PipeRegistration reg, Doorbell bell, int memId,
                          boolean txPoll) {
@@ -55,11 +60,16 @@ public final class UserPipePort extends NetmapPort {
         Doorbell bell = null;
         boolean memId = false;
         try {
-            bell = Doorbell.open(reg.ownFifo(), reg.peerFifos(), request.what());
+            String[] peerFifos = reg.peerFifos();
+            // the peer end's registrations have waiter slots, the pipe's monitors do not
+            Doorbell.Waiters waiters = new Doorbell.Waiters(reg.file.mem(),
+                    PipeLayout.waiter(reg.pair, reg.end, reg.registration), PipeLayout.NIFS_PER_END,
+                    j -> PipeLayout.waiter(reg.pair, 1 - reg.end, j), reg.dir());
+            bell = Doorbell.lazy(reg.ownFifo(), peerFifos.length, j -> peerFifos[j], waiters);
             int id = backend.memIdOf(reg.file);
             memId = true;
             return new UserPipePort(spec, backend, reg, bell, id, txPoll);
-        } catch (NetmapException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (memId) {
                 backend.releaseMemId(reg.file);
             }
@@ -71,8 +81,17 @@ public final class UserPipePort extends NetmapPort {
         }
     }
 
+    /**
+     * The doorbell FIFO, made on first use: a port that waits in a ready board has none (and
+     * then -1 here if making it fails; {@link #prepareToSleep} reports that failure).
+     */
     @Override
     public int fd() {
+        try {
+            bell.ensureOwn(name());
+        } catch (NetmapException e) {
+            return -1;
+        }
         return bell.fd();
     }
 
@@ -119,12 +138,34 @@ public final class UserPipePort extends NetmapPort {
         return syncAndTest(ops);
     }
 
+    /**
+     * Joins a {@link ReadyBoard} of the directory this pipe's region is in: the waiter slot
+     * names the board and member, so the peer that takes this registration's sleep bits marks
+     * it there instead of ringing the FIFO.
+     */
+    @Override
+    public boolean joinReadySet(ReadySet set, int member) {
+        joined = isOpen() && bell.join(set, member);
+        return joined;
+    }
+
+    @Override
+    public void leaveReadySet() {
+        if (isOpen()) {
+            bell.leave();
+        }
+        joined = false;
+    }
+
     @Override
     public int prepareToSleep(int ops) throws NetmapException {
         // Only here, before really blocking, is the peer's liveness looked at on purpose (the
         // syncs look too, rarely, when they find nothing): a dead peer would never ring.
         if (!isOpen() || watch.isGone() || watch.checkIfDue()) {
             return POLLERR | POLLHUP;
+        }
+        if (!joined) {
+            bell.ensureOwn(name()); // before announcing: the peer answers through it
         }
         int want = ((ops & POLLIN) != 0 ? WANT_RX : 0) | ((ops & POLLOUT) != 0 ? WANT_TX : 0);
         // The peer moving between our sync and the announcement makes us look again; if it keeps
@@ -242,6 +283,7 @@ public final class UserPipePort extends NetmapPort {
     @Override
     protected void doClose() {
         end.clearSleep(); // so that the peer does not ring a doorbell nobody reads
+        bell.leave();
         bell.close();
         ((UserBackend) backend()).releaseMemId(reg.file);
         reg.unregister();

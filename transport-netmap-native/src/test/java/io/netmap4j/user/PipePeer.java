@@ -141,6 +141,7 @@ public final class PipePeer {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         try (NetmapPort port = UserBackend.INSTANCE.open(PortSpec.parse(args[1]))) {
+            port.fd(); // its doorbell exists from now on, as for a port that waits in poll
             System.out.println("READY");
             System.out.flush();
             switch (mode) {

@@ -42,7 +42,8 @@ class UserPipePeerDeathTest {
         Process child = PipePeer.start("hold", "netmap:" + parent + peerEnd + "3");
         try {
             PipePeer.awaitReady(child);
-            assertTrue(regionFiles(parent).length >= 3, "region and doorbells exist while the pipe is open");
+            assertTrue(regionFiles(parent).length >= 2,
+                    "region and the holder's doorbell exist while the pipe is open");
             AtomicLong killedAt = new AtomicLong();
             Thread killer = new Thread(() -> {
                 try {

@@ -20,6 +20,7 @@ public final class NetmapIoHandlerConfig {
 
     private boolean busyPoll;
     private long spinNanos = DEFAULT_SPIN_NANOS;
+    private long sweepLooksPerSecond = NetmapIoHandler.SWEEP_LOOKS_PER_SECOND;
 
     public boolean isBusyPoll() {
         return busyPoll;
@@ -51,8 +52,19 @@ public final class NetmapIoHandlerConfig {
         return this;
     }
 
+    /** How many armed ports the loop's sweep may look at per second; 0 switches the sweep off (tests). */
+    long sweepLooksPerSecond() {
+        return sweepLooksPerSecond;
+    }
+
+    NetmapIoHandlerConfig sweepLooksPerSecond(long looks) {
+        this.sweepLooksPerSecond = looks;
+        return this;
+    }
+
     NetmapIoHandlerConfig copy() {
-        return new NetmapIoHandlerConfig().setBusyPoll(busyPoll).setSpinNanos(spinNanos);
+        return new NetmapIoHandlerConfig().setBusyPoll(busyPoll).setSpinNanos(spinNanos)
+                .sweepLooksPerSecond(sweepLooksPerSecond);
     }
 
     @Override

@@ -6,10 +6,6 @@ import io.netmap4j.core.NetmapRing;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
 import io.netmap4j.user.UserPipePort;
-import io.netty.channel.IoEvent;
-import io.netty.channel.IoHandlerContext;
-import io.netty.channel.IoRegistration;
-import io.netty.util.concurrent.ThreadAwareExecutor;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,74 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class NetmapIoHandlerPollFailureTest {
 
-    /** A handle over a port, counting the events it gets. */
-    private static final class PortHandle implements NetmapIoHandle {
-        final NetmapPort port;
-        final AtomicInteger events = new AtomicInteger();
-
-        PortHandle(NetmapPort port) {
-            this.port = port;
-        }
-
-        @Override
-        public NetmapPort port() {
-            return port;
-        }
-
-        @Override
-        public void handle(IoRegistration registration, IoEvent ioEvent) {
-            events.incrementAndGet();
-        }
-
-        @Override
-        public void close() {
-            port.close();
-        }
-    }
-
-    /** The test thread is the loop: tasks run at once, and the loop may block. */
-    private static final ThreadAwareExecutor THIS_THREAD = new ThreadAwareExecutor() {
-        @Override
-        public boolean isExecutorThread(Thread thread) {
-            return true;
-        }
-
-        @Override
-        public void execute(Runnable command) {
-            command.run();
-        }
-    };
-
-    private static final IoHandlerContext MAY_BLOCK = new IoHandlerContext() {
-        @Override
-        public boolean canBlock() {
-            return true;
-        }
-
-        @Override
-        public long delayNanos(long currentTimeNanos) {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public long deadlineNanos() {
-            return -1;
-        }
-    };
-
     @Test
     void aFailedPollWithdrawsTheSleepAnnouncements() throws Exception {
         String name = "netmap:pf" + ProcessHandle.current().pid();
         AtomicInteger polls = new AtomicInteger();
-        NetmapIoHandler handler = new NetmapIoHandler(THIS_THREAD, new NetmapIoHandlerConfig(), (fds, count, timeout) -> {
-            polls.incrementAndGet();
-            return -Errno.EINVAL;
-        });
+        NetmapIoHandler handler = new NetmapIoHandler(ManualLoop.THIS_THREAD, new NetmapIoHandlerConfig(),
+                (fds, count, timeout) -> {
+                    polls.incrementAndGet();
+                    return -Errno.EINVAL;
+                });
         try (UserPipePort producer = (UserPipePort) UserBackend.INSTANCE.open(PortSpec.parse(name + "}1"))) {
-            PortHandle consumer = new PortHandle(UserBackend.INSTANCE.open(PortSpec.parse(name + "{1")));
+            ManualLoop.CountingHandle consumer =
+                    new ManualLoop.CountingHandle(UserBackend.INSTANCE.open(PortSpec.parse(name + "{1")));
             handler.register(consumer).submit(NetmapIoOps.READ);
 
-            assertEquals(0, handler.run(MAY_BLOCK), "nothing to read, and poll(2) failed");
+            assertEquals(0, handler.run(ManualLoop.MAY_BLOCK), "nothing to read, and poll(2) failed");
             assertEquals(1, polls.get(), "the loop tried to sleep in poll(2) once");
 
             NetmapRing tx = producer.txRing(0);

@@ -109,12 +109,12 @@ public class EpollUdpBenchmark {
     }
 
     /** Counts datagrams; reads the sequence field of each, as the netmap sink does. */
-    static final class Sink extends ChannelInboundHandlerAdapter {
+    public static final class Sink extends ChannelInboundHandlerAdapter {
         private final ReceivedFrames datagrams;
         private long count;
         long checksum;
 
-        Sink(ReceivedFrames datagrams) {
+        public Sink(ReceivedFrames datagrams) {
             this.datagrams = datagrams;
         }
 
@@ -137,7 +137,7 @@ public class EpollUdpBenchmark {
     }
 
     /** Writes batches of datagrams while the channel is writable; each batch yields to the loop. */
-    static final class Generator extends ChannelInboundHandlerAdapter {
+    public static final class Generator extends ChannelInboundHandlerAdapter {
         private final byte[] template;
         private final boolean yieldToIo;
         private final Runnable pump = this::pump;
@@ -146,7 +146,7 @@ public class EpollUdpBenchmark {
         private boolean parked;
         private long seq;
 
-        Generator(byte[] template) {
+        public Generator(byte[] template) {
             this(template, false);
         }
 
@@ -155,7 +155,7 @@ public class EpollUdpBenchmark {
          *                  task that re-submits itself would keep the loop in its task queue for a
          *                  whole task quantum (1 s) before it looks at I/O again
          */
-        Generator(byte[] template, boolean yieldToIo) {
+        public Generator(byte[] template, boolean yieldToIo) {
             this.template = template;
             this.yieldToIo = yieldToIo;
         }

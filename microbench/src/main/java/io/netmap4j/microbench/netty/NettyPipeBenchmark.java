@@ -128,15 +128,16 @@ public class NettyPipeBenchmark {
         }
     }
 
+    /** Starts a generator; public, as the generator and sink are, for the benchmarks in other packages. */
     public enum Start { INSTANCE }
 
     /** Counts frames and reads each one's sequence number, as a real consumer touches its data. */
-    static final class Sink extends ChannelInboundHandlerAdapter {
+    public static final class Sink extends ChannelInboundHandlerAdapter {
         private final ReceivedFrames frames;
         private long count;
         long checksum;
 
-        Sink(ReceivedFrames frames) {
+        public Sink(ReceivedFrames frames) {
             this.frames = frames;
         }
 
@@ -156,11 +157,11 @@ public class NettyPipeBenchmark {
     }
 
     /** One NetmapTxBatch that never ends: every fill copies the frame into all the free slots. */
-    static final class BatchGenerator extends ChannelInboundHandlerAdapter implements NetmapTxBatch {
+    public static final class BatchGenerator extends ChannelInboundHandlerAdapter implements NetmapTxBatch {
         private final byte[] template;
         private long seq;
 
-        BatchGenerator(byte[] template) {
+        public BatchGenerator(byte[] template) {
             this.template = template;
         }
 

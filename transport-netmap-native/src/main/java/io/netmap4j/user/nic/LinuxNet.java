@@ -32,7 +32,12 @@ public final class LinuxNet {
     // epoll(7)
     public static final int EPOLL_CLOEXEC = 0x80000;
     public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
     public static final int EPOLLIN = 0x1;
+    public static final int EPOLLOUT = 0x4;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
     /** struct epoll_event is packed on x86_64: u32 events, then the u64 data at offset 4. */
     public static final long EPOLL_EVENT_SIZE = 12;
 

@@ -4,6 +4,7 @@ import io.netmap4j.abi.NetmapConstants;
 import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.user.RegionFormat;
+import io.netmap4j.user.WaiterSlot;
 
 import java.lang.foreign.MemorySegment;
 
@@ -44,7 +45,8 @@ final class SwitchLayout {
     private SwitchLayout() { }
 
     static final long MAGIC = 0x4E4D344A56414C45L; // "NM4JVALE"
-    static final int VERSION = 1;
+    /** 2: a waiter slot per registration (ports may wait in an event loop's ready board). */
+    static final int VERSION = 2;
 
     static final int BUF_SIZE = 2048;
     /** Ports of a switch, as netmap (NM_BDG_MAXPORTS). */
@@ -132,6 +134,11 @@ final class SwitchLayout {
     static final long C_REG_RX = 128;
     /** The sleep word of the port's registrations (see SleepWord), on a line of its own. */
     static final long C_SLEEP = 256;
+    /**
+     * Per registration j, 16 bytes written only by it when it joins or leaves an event loop's
+     * ready board: where a sender that takes its sleep bits marks it (see WaiterSlot).
+     */
+    static final long C_WAITERS = 512;
     /** Per RX ring r, 256 bytes: a line written by senders, then one written by the receiver. */
     static final long C_RX_LINES = 1024;
     static final long RX_LINE = 256;
@@ -172,6 +179,7 @@ final class SwitchLayout {
     static {
         if (H_PORTS + MAX_PORTS * PORT_ENTRY > H_MACS || H_MACS + 8L * MAC_ENTRIES > H_REG_GENS
                 || H_MONITOR_GENS + 4L * MAX_PORTS * MONITORS_PER_PORT > HEADER_SIZE
+                || C_SLEEP + 64 > C_WAITERS || C_WAITERS + NIFS_PER_PORT * WaiterSlot.SIZE > C_RX_LINES
                 || C_TX_LINES + MAX_RINGS * TX_LINE > C_MONITORS
                 || C_MONITORS + MONITORS_PER_PORT * MONITOR_CONTROL > NIF_AREA
                 || NIF_AREA + (NIFS_PER_PORT + MONITORS_PER_PORT) * NIF_SIZE > RING_AREA
@@ -277,6 +285,11 @@ final class SwitchLayout {
 
     static long monitorLockByte(int port, int monitor) {
         return MONITOR_LOCKS + (long) port * MONITORS_PER_PORT + monitor;
+    }
+
+    /** The waiter slot of registration j of port k (see {@link #C_WAITERS}). */
+    static long waiter(int port, int registration) {
+        return port(port) + C_WAITERS + WaiterSlot.SIZE * registration;
     }
 
     /** Doorbell number of registration j of port k, among all the switch's doorbells. */

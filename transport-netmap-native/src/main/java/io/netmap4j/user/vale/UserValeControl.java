@@ -67,16 +67,20 @@ public final class UserValeControl implements ValeControl {
         for (String sw : switches) {
             List<ValePortId> found = new ArrayList<>();
             if (switchFiles().contains(sw)) {
-                withSwitch(sw, "list VALE ports", p -> {
-                    for (int k = 0; k < MAX_PORTS; k++) {
-                        int s = p.state(k);
-                        String name = s == LIVE || s == RESERVED ? p.name(k) : null;
-                        if (name != null) {
-                            found.add(new ValePortId(0, k, sw + ":" + name));
+                try {
+                    withSwitch(sw, "list VALE ports", p -> {
+                        for (int k = 0; k < MAX_PORTS; k++) {
+                            int s = p.state(k);
+                            String name = s == LIVE || s == RESERVED ? p.name(k) : null;
+                            if (name != null) {
+                                found.add(new ValePortId(0, k, sw + ":" + name));
+                            }
                         }
-                    }
-                    return null;
-                });
+                        return null;
+                    });
+                } catch (RegionFile.OtherLayoutException e) {
+                    continue; // a switch of another netmap4j version (which lists it itself): not one of ours
+                }
             } else {
                 for (InterfaceRegistry.Entry e : registry.values()) {
                     if (sw.equals(e.attachedTo())) {

@@ -54,11 +54,15 @@ public final class UserValePort extends DoorbellPort {
         boolean memId = false;
         try {
             String own = reg.file.doorbellPath(doorbellName(SwitchLayout.doorbell(reg.port, reg.registration)));
-            bell = Doorbell.open(own, DOORBELLS, j -> reg.file.doorbellPath(doorbellName(j)), request.what());
+            // the ports' registrations have waiter slots (doorbells below MAX_PORTS * NIFS_PER_PORT),
+            // the monitors do not
+            Doorbell.Waiters waiters = new Doorbell.Waiters(reg.file.mem(), waiter(reg.port, reg.registration),
+                    MAX_PORTS * NIFS_PER_PORT, j -> waiter(j / NIFS_PER_PORT, j % NIFS_PER_PORT), reg.file.dir());
+            bell = Doorbell.lazy(own, DOORBELLS, j -> reg.file.doorbellPath(doorbellName(j)), waiters);
             int id = backend.memIdOf(reg.file, area);
             memId = true;
             return new UserValePort(spec, backend, reg, bell, id, area, txPoll);
-        } catch (NetmapException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (memId) {
                 backend.releaseMemId(reg.file, area);
             }
@@ -194,6 +198,7 @@ public final class UserValePort extends DoorbellPort {
     @Override
     protected void doClose() {
         rings.clearSleep(); // so that no sender rings a doorbell nobody reads
+        doorbell().leave();
         doorbell().close();
         ((UserBackend) backend()).releaseMemId(reg.file, memArea);
         reg.unregister();

@@ -47,7 +47,12 @@ class NicAbiCompilesWithGccTest {
         facts.put("MAP_POPULATE", (long) LinuxNet.MAP_POPULATE);
         facts.put("EPOLL_CLOEXEC", (long) LinuxNet.EPOLL_CLOEXEC);
         facts.put("EPOLL_CTL_ADD", (long) LinuxNet.EPOLL_CTL_ADD);
+        facts.put("EPOLL_CTL_DEL", (long) LinuxNet.EPOLL_CTL_DEL);
+        facts.put("EPOLL_CTL_MOD", (long) LinuxNet.EPOLL_CTL_MOD);
         facts.put("EPOLLIN", (long) LinuxNet.EPOLLIN);
+        facts.put("EPOLLOUT", (long) LinuxNet.EPOLLOUT);
+        facts.put("EPOLLERR", (long) LinuxNet.EPOLLERR);
+        facts.put("EPOLLHUP", (long) LinuxNet.EPOLLHUP);
         facts.put("sizeof(struct epoll_event)", LinuxNet.EPOLL_EVENT_SIZE);
         facts.put("sizeof(struct ifreq)", LinuxNet.IFREQ_SIZE);
         facts.put("IFNAMSIZ", (long) LinuxNet.IFNAMSIZ);

@@ -114,6 +114,24 @@ class UserValeControlTest {
     }
 
     @Test
+    void theListSkipsASwitchFileOfAnotherLayoutAndShowsTheOthers() throws Exception {
+        open(sw + ":mine");
+        // what another netmap4j version (or a damaged file) leaves under a switch's name
+        Path foreign = Path.of(UserBackend.shmDir(), ValeRegistration.fileBase(sw + "f") + ".shm");
+        Files.write(foreign, new byte[4096]);
+        try {
+            List<String> names = control.list().stream().map(ValePortId::name).toList();
+            assertTrue(names.contains(sw + ":mine"), names.toString());
+            assertTrue(names.stream().noneMatch(n -> n.startsWith(sw + "f:")), names.toString());
+            // opening a port on it still says what is wrong
+            NetmapException e = assertThrows(NetmapException.class, () -> open(sw + "f:p"));
+            assertTrue(e.getMessage().contains("of this version"), e.getMessage());
+        } finally {
+            Files.deleteIfExists(foreign);
+        }
+    }
+
+    @Test
     void theRegistryIsPrivate() throws Exception {
         control.newInterface(name, 0, 0, 0, 0);
         Path file = Path.of(UserBackend.shmDir(), InterfaceRegistry.FILE);

@@ -41,7 +41,7 @@ class ValeCrossProcessTest {
             Process child = ValePeer.start("recv", sw + ":b@conf:slots=4096", Long.toString(mac(2)), Long.toString(COUNT));
             try {
                 ValePeer.awaitLine(child, "READY");
-                assertTrue(switchFiles(sw).length >= 2, "the switch file and doorbells exist");
+                assertTrue(switchFiles(sw).length >= 1, "the switch file exists (doorbell FIFOs are made when first needed)");
                 NetmapRing tx = a.txRing(0);
                 for (long seq = 0; seq < COUNT; ) {
                     for (int i = 0; i < 256 && seq < COUNT; i++) {

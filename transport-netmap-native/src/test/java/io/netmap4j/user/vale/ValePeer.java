@@ -92,6 +92,7 @@ public final class ValePeer {
                     Thread.sleep(Long.MAX_VALUE);
                 }
                 case "hold" -> {
+                    port.fd(); // its doorbell FIFO, made when first needed, exists from here on
                     System.out.println("READY");
                     System.out.flush();
                     Thread.sleep(Long.MAX_VALUE);
