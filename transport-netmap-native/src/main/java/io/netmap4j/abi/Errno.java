@@ -20,6 +20,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int ENAMETOOLONG = 36;
+    public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
 
     /** {@code NAME (number): text}, for example {@code ENXIO (6): no such device or address}. */
@@ -49,6 +50,7 @@ public final class Errno {
             case ENOSPC -> "ENOSPC";
             case ENAMETOOLONG -> "ENAMETOOLONG";
             case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ELOOP -> "ELOOP";
             default -> null;
         };
     }
@@ -72,6 +74,7 @@ public final class Errno {
             case ENOSPC -> "no space left on device";
             case ENAMETOOLONG -> "file name too long";
             case EOPNOTSUPP -> "operation not supported";
+            case ELOOP -> "too many levels of symbolic links";
             default -> null;
         };
     }

@@ -29,7 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * opens; the peer opens it the first time it rings that registration, and keeps it: FIFOs are
  * removed only with the pipe, which lives as long as either end is open.
  *
- * <p>All FIFOs are opened read-write and non-blocking: opening a FIFO that way never waits for
+ * <p>All FIFOs are opened read-write and non-blocking, and only if they are FIFOs of this user
+ * that nobody else may open ({@link PrivateFiles}): opening a FIFO that way never waits for
  * the other side, and a write into a FIFO whose owner has not opened it yet (or whose buffer is
  * full, meaning a wake-up is already pending) simply does nothing useful and is ignored.
  */
@@ -67,7 +68,8 @@ final class Doorbell implements AutoCloseable {
                     throw e;
                 }
             }
-            int own = LibC.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
+            int own = PrivateFiles.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), LibC.S_IFIFO, what,
+                    PrivateFiles.DOORBELL);
             Doorbell bell = new Doorbell(own, peerPaths);
             bell.drain(); // a leftover byte for an earlier user of this registration slot
             return bell;
@@ -104,9 +106,11 @@ final class Doorbell implements AutoCloseable {
     private int openPeer(int registration) {
         int fd;
         try {
-            fd = LibC.open(peerPaths[registration], O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
-        } catch (ErrnoException e) {
-            // no FIFO: the peer's registration is gone (or broke the protocol); nobody to wake
+            fd = PrivateFiles.open(peerPaths[registration], O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), LibC.S_IFIFO,
+                    "doorbell", PrivateFiles.DOORBELL);
+        } catch (ErrnoException | NetmapException e) {
+            // no FIFO (the peer's registration is gone or broke the protocol), or something at its
+            // path that is not our own FIFO: nobody to wake, and nothing to write into
             return -1;
         }
         int witness = (int) FDS.compareAndExchange(peers, registration, -1, fd);
