@@ -118,6 +118,34 @@ class UserPipeSleepTest {
     }
 
     @Test
+    void aSleepThatRanToItsBoundWhileThePeerMovedCountsAsALateWakeUp() throws Exception {
+        String base = parent();
+        UserPipePort reader = open(base + "{1");
+        UserPipePort peer = open(base + "}1");
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        sendOne(peer);
+        assertTrue(rung(reader));
+        assertEquals(POLLIN, reader.completePoll(POLLIN, POLLIN));
+        releaseAll(reader);
+        assertEquals(0, reader.lateWakeups(), "woken by the doorbell");
+
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        // what a lost wake-up looks like: the peer finds no sleep bit, so it publishes and does not ring
+        reader.region().set(JAVA_INT, PipeLayout.line(0, PipeLayout.MASTER) + PipeLayout.L_SLEEP, 0);
+        sendOne(peer);
+        assertFalse(rung(reader));
+        Thread.sleep(UserPipePort.MAX_SLEEP_NANOS / 1_000_000); // the bounded sleep of the poll
+        assertEquals(POLLIN, reader.completePoll(POLLIN, 0));
+        assertEquals(1, reader.lateWakeups());
+
+        releaseAll(reader);
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        Thread.sleep(UserPipePort.MAX_SLEEP_NANOS / 1_000_000);
+        assertEquals(0, reader.completePoll(POLLIN, 0), "an idle timeout");
+        assertEquals(1, reader.lateWakeups(), "only a timeout that finds work counts");
+    }
+
+    @Test
     void openingAnotherRegistrationDoesNotEatAPendingWakeUp() throws Exception {
         String base = parent();
         UserPipePort reader = open(base + "{1/R");
