@@ -85,8 +85,8 @@ import static io.netmap4j.abi.NetmapConstants.POLLOUT;
  * {@link NetmapChannelOption#TX_MOREFRAG} a frame larger than a buffer goes out as an
  * {@code NS_MOREFRAG} chain of slots in one ring. Otherwise a frame larger than the port's buffers
  * or a message of another type fails its own write and nothing else, as does a message whose
- * buffer throws when read (for example one already released) and any write to a port bound
- * without a TX ring. There is no half-close: shutting the output down closes the channel.
+ * buffer throws when read (for example one already released), an empty frame, and any write to
+ * a port bound without a TX ring. There is no half-close: shutting the output down closes the channel.
  */
 public final class NetmapChannel extends AbstractChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(NetmapChannel.class);
@@ -393,6 +393,10 @@ public final class NetmapChannel extends AbstractChannel {
     }
 
     private void checkFits(int length, int bufferSize, NetmapPort p) {
+        if (length == 0) {
+            throw new IllegalArgumentException("an empty frame (0 bytes) cannot be sent on " + p.name()
+                    + ": a frame needs at least an Ethernet header; check the buffer's reader and writer indexes");
+        }
         if (length > maxFrame(bufferSize)) {
             throw new IllegalArgumentException(config.isTxMoreFrag()
                     ? "a frame of " + length + " bytes needs more than " + NETMAP_MAX_FRAGS + " slots of "
@@ -475,7 +479,7 @@ public final class NetmapChannel extends AbstractChannel {
                 ByteBuf content = msg instanceof ByteBuf buf ? buf : ((ByteBufHolder) msg).content();
                 int length = content.readableBytes();
                 int bufferSize = ring.bufferSize();
-                if (length > bufferSize && (length > maxFrame(bufferSize) || !config.isTxMoreFrag())) {
+                if (length == 0 || length > bufferSize && (length > maxFrame(bufferSize) || !config.isTxMoreFrag())) {
                     // Written before bind (or before TX_MOREFRAG changed): filterOutboundMessage did not check it.
                     try {
                         checkFits(length, bufferSize, p);
