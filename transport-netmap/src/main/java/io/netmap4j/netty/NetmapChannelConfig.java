@@ -153,14 +153,24 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         return b != null ? b : NetmapPorts.defaultBackend();
     }
 
-    /** See {@link NetmapChannelOption#BACKEND}; read at bind. */
+    /**
+     * See {@link NetmapChannelOption#BACKEND}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
     public NetmapChannelConfig setBackend(NetmapBackend backend) {
+        checkUnbound("BACKEND", getBackend().name(), backend == null ? NetmapPorts.defaultBackend().name() : backend.name());
         this.backend = backend;
         return this;
     }
 
-    /** See {@link NetmapChannelOption#NO_TX_POLL}; read at bind. */
+    /**
+     * See {@link NetmapChannelOption#NO_TX_POLL}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
     public NetmapChannelConfig setNoTxPoll(boolean noTxPoll) {
+        checkUnbound("NO_TX_POLL", this.noTxPoll, noTxPoll);
         this.noTxPoll = noTxPoll;
         return this;
     }
