@@ -57,7 +57,13 @@ public final class UserPipePort extends NetmapPort {
             bell = Doorbell.open(reg.ownFifo(), reg.peerFifos(), request.what());
             int id = backend.memIdOf(reg.file);
             memId = true;
-            return new UserPipePort(spec, backend, reg, bell, id, txPoll);
+            try {
+                return new UserPipePort(spec, backend, reg, bell, id, txPoll);
+            } catch (IllegalArgumentException e) {
+                // a ring or netmap_if the peer damaged between the registration and the mapping
+                throw new NetmapException(request.what() + ": the pipe's shared state is damaged (" + e.getMessage()
+                        + "); close both ends to reset the pipe", e);
+            }
         } catch (NetmapException | RuntimeException e) {
             if (memId) {
                 backend.releaseMemId(reg.file);
