@@ -661,6 +661,11 @@ public final class NetmapChannel extends AbstractChannel {
                     r -= rings;
                 }
                 NetmapRing ring = p.rxRing(r);
+                if (!ring.invariantsHold()) {
+                    // The sync leaves them right; only someone else writing this memory breaks them
+                    // (a peer process of a user-space pipe shares the whole region).
+                    throw damagedRing(p, ring);
+                }
                 int cur = ring.cur();
                 int tail = ring.tail();
                 if (cur == tail) {
@@ -768,6 +773,12 @@ public final class NetmapChannel extends AbstractChannel {
         if (!readPending && !config.isAutoRead()) {
             setOps(ops.without(NetmapIoOps.READ));
         }
+    }
+
+    private static NetmapException damagedRing(NetmapPort p, NetmapRing ring) {
+        return new NetmapException(p.name() + ": RX ring " + ring.index() + " was damaged by someone else writing its "
+                + "memory (head " + ring.head() + ", cur " + ring.cur() + ", tail " + ring.tail() + " of "
+                + ring.numSlots() + " slots); the channel closes: open the port again");
     }
 
     /** {@link #chainEnd} result: the chain goes on past the ring's tail. */
@@ -980,6 +991,9 @@ public final class NetmapChannel extends AbstractChannel {
             boolean[] taken = held[r];
             int head = ring.head();
             int cur = ring.cur();
+            if (Integer.compareUnsigned(head, taken.length) >= 0 || Integer.compareUnsigned(cur, taken.length) >= 0) {
+                return; // damaged by someone else: the next read reports it and closes the channel
+            }
             while (head != cur && !taken[head]) {
                 head = ring.next(head);
             }
