@@ -823,18 +823,25 @@ public final class NetmapChannel extends AbstractChannel {
             total += Math.min(ring.len(s), bufferSize);
         }
         ByteBuf buf = alloc.ioBuffer(total, total);
-        ByteBuffer view = regionView;
-        for (int s = first; s != after; s = ring.next(s)) {
-            int len = Math.min(ring.len(s), bufferSize);
-            long offset = ring.slotBufferOffset(s);
-            if (view != null) {
-                view.limit((int) offset + len).position((int) offset);
-                buf.writeBytes(view);
-            } else {
-                buf.writeBytes(ring.region().asSlice(offset, len).asByteBuffer());
+        try {
+            ByteBuffer view = regionView;
+            for (int s = first; s != after; s = ring.next(s)) {
+                // read again, and perhaps changed meanwhile by a peer that shares the memory: never
+                // past what was allocated from the first reading
+                int len = Math.min(Math.min(ring.len(s), bufferSize), buf.writableBytes());
+                long offset = ring.slotBufferOffset(s);
+                if (view != null) {
+                    view.limit((int) offset + len).position((int) offset);
+                    buf.writeBytes(view);
+                } else {
+                    buf.writeBytes(ring.region().asSlice(offset, len).asByteBuffer());
+                }
             }
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release(); // a slot naming no buffer: the frame is not delivered, and its copy not leaked
+            throw e;
         }
-        return buf;
     }
 
     /**
