@@ -3,9 +3,11 @@ package io.netmap4j;
 import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.ValeControl;
 import io.netmap4j.kernel.KernelBackend;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
+import io.netmap4j.user.nic.NicMechanism;
 
 import java.util.Locale;
 
@@ -41,6 +43,24 @@ public final class NetmapPorts {
     /** Opens {@code spec} with the given backend. */
     public static NetmapPort open(PortSpec spec, NetmapBackend backend) throws NetmapException {
         return backend.open(spec);
+    }
+
+    /**
+     * Opens {@code spec} with the given backend; when that is the user backend and {@code spec}
+     * names a network interface, through {@code nic} (AF_XDP, AF_PACKET, or
+     * {@link NicMechanism#AUTO}: {@code -Dnetmap4j.nic}, else AF_XDP where it works and AF_PACKET
+     * otherwise). The kernel backend opens interfaces natively and ignores {@code nic}.
+     */
+    public static NetmapPort open(PortSpec spec, NetmapBackend backend, NicMechanism nic) throws NetmapException {
+        return backend instanceof UserBackend user ? user.open(spec, nic) : backend.open(spec);
+    }
+
+    /**
+     * vale-ctl's requests (list, persistent interfaces, attach, detach) on the default backend;
+     * close it when done.
+     */
+    public static ValeControl valeControl() throws NetmapException {
+        return defaultBackend().valeControl();
     }
 
     /** The backend {@link #open(PortSpec)} uses, chosen on first use. */

@@ -4,7 +4,7 @@ import io.netmap4j.handler.filter.FilterHandler;
 import io.netmap4j.handler.filter.Rule;
 import io.netmap4j.handler.filter.RuleCounters;
 import io.netmap4j.handler.filter.RuleTable;
-import io.netmap4j.handler.forward.ForwardHandler;
+import io.netmap4j.netty.handler.FrameForwarder;
 import io.netmap4j.tools.PktGenOptions.UsageException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -105,7 +105,7 @@ public final class Filter {
             throw new Exception(why);
         }
         FilterHandler forward = new FilterHandler(table);
-        ForwardHandler[] forwarders = new ForwardHandler[2];
+        FrameForwarder[] forwarders = new FrameForwarder[2];
         Channel[] ports = new Channel[2];
         FilterHandler backward = both ? new FilterHandler(table) : null;
         try (FunctionRunner runner = new FunctionRunner("filter", busyPoll)) {
@@ -126,11 +126,11 @@ public final class Filter {
             });
             // Each side forwards what its filter allows to the other; without --both, b's frames are dropped.
             a.eventLoop().submit(() -> {
-                forwarders[0] = new ForwardHandler(b);
+                forwarders[0] = new FrameForwarder(b);
                 a.pipeline().addLast(forwarders[0]);
                 ChannelPipeline pb = b.pipeline();
                 if (backward != null) {
-                    forwarders[1] = new ForwardHandler(a);
+                    forwarders[1] = new FrameForwarder(a);
                     pb.addLast(forwarders[1]);
                 } else {
                     pb.addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
@@ -188,7 +188,7 @@ public final class Filter {
         for (int i = 0; i < 2; i++) {
             if (forwarders[i] != null) {
                 o.printf(Locale.ROOT, "%s -> %s: %d frames forwarded, %d by buffer index (no copy), reads paused %d times%n",
-                        i == 0 ? in : out, i == 0 ? out : in, forwarders[i].forwarded(),
+                        i == 0 ? in : out, i == 0 ? out : in, forwarders[i].forwardedFrames(),
                         ((io.netmap4j.netty.NetmapChannel) ports[1 - i]).txZeroCopyFrames(), forwarders[i].pauses());
             }
         }

@@ -20,8 +20,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -53,7 +53,8 @@ public final class PktGen {
     private Pinger pinger;
     private Channel sender;
     private Channel receiver;
-    private volatile boolean interrupted;
+    /** Set by Ctrl-C: the run ends and prints its summary. */
+    private final AtomicBoolean stop = new AtomicBoolean();
 
     private PktGen(PktGenOptions o, PrintStream out) {
         this.o = o;
@@ -64,10 +65,7 @@ public final class PktGen {
     }
 
     public static void main(String[] args) {
-        // One line per log record (the backend choice), not java.util.logging's two-line default.
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
-        }
+        ToolRun.oneLineLogs();
         System.exit(run(args, System.out, System.err, true));
     }
 
@@ -91,41 +89,20 @@ public final class PktGen {
     /** Runs a parsed command line; everything it prints goes to {@code out}, failures to {@code err}. */
     public static Result execute(PktGenOptions o, PrintStream out, PrintStream err, boolean handleSignals) {
         if (!Netmap.isAvailable()) {
-            err.println("pkt-gen: netmap is not usable here: " + Netmap.unavailabilityCause()
-                    + " (run java with --enable-native-access=ALL-UNNAMED, on Linux)");
+            err.println("pkt-gen: netmap is not usable here: " + Netmap.unavailabilityCause().getMessage());
             return new Result(0, 0, 0, 0, 0, 1);
         }
         PktGen gen = new PktGen(o, out);
-        Thread hook = null;
-        CountDownLatch done = new CountDownLatch(1);
-        if (handleSignals) {
-            // On Ctrl-C, stop the run and let it print its summary before the JVM goes.
-            hook = new Thread(() -> {
-                gen.interrupted = true;
-                try {
-                    done.await(3, TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "pkt-gen-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-        try {
-            return gen.run();
-        } catch (Exception e) {
-            err.println("pkt-gen: " + e.getMessage());
-            return new Result(gen.txMeter.frames(), gen.rxMeter.frames(), 0, 0, 0, 1);
-        } finally {
-            gen.close();
-            done.countDown();
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // the JVM is already shutting down
-                }
+        return ToolRun.untilStopped("pkt-gen", gen.stop, handleSignals, () -> {
+            try {
+                return gen.run();
+            } catch (Exception e) {
+                err.println("pkt-gen: " + e.getMessage());
+                return new Result(gen.txMeter.frames(), gen.rxMeter.frames(), 0, 0, 0, 1);
+            } finally {
+                gen.close();
             }
-        }
+        });
     }
 
     private Result run() throws Exception {
@@ -177,7 +154,7 @@ public final class PktGen {
                 }
                 nextTick += SECOND;
             }
-            if (stoppedAt == 0 && (now >= deadline || interrupted || sourceDone())) {
+            if (stoppedAt == 0 && (now >= deadline || stop.get() || sourceDone())) {
                 stoppedAt = now;
                 if (generator != null) {
                     generator.stop();
@@ -275,6 +252,7 @@ public final class PktGen {
         groups.add(group);
         ChannelFuture bound = new Bootstrap().group(group).channel(NetmapChannel.class)
                 .option(NetmapChannelOption.RX_ZERO_COPY, !o.rxCopy())
+                .option(NetmapChannelOption.NIC_MECHANISM, o.nic())
                 .handler(handler)
                 .bind(NetmapAddress.of(port)).awaitUninterruptibly();
         if (!bound.isSuccess()) {

@@ -41,6 +41,7 @@ public final class PktGenOptions {
     boolean perFrameWrites;
     boolean rxCopy;
     boolean busyPoll;
+    String nic = "auto";
     boolean quiet;
     boolean help;
 
@@ -81,6 +82,14 @@ public final class PktGenOptions {
                     o.rxCopy = true;
                 }
                 case "--busy-poll" -> o.busyPoll = true;
+                case "--nic" -> {
+                    o.nic = value(args, ++i, a);
+                    try {
+                        io.netmap4j.user.nic.NicMechanism.of(o.nic);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("--nic " + o.nic + ": use xdp, packet or auto");
+                    }
+                }
                 case "-q", "--quiet" -> o.quiet = true;
                 default -> throw new UsageException("unknown argument '" + a + "'");
             }
@@ -240,6 +249,11 @@ public final class PktGenOptions {
         return busyPoll;
     }
 
+    /** How the user backend opens interfaces: xdp, packet or auto. */
+    public String nic() {
+        return nic;
+    }
+
     public boolean quiet() {
         return quiet;
     }
@@ -250,14 +264,14 @@ public final class PktGenOptions {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "-f %s -i %s%s -l %d -b %d -R %d -T %s -n %d%s%s%s", function.word, port,
+        return String.format(Locale.ROOT, "-f %s -i %s%s -l %d -b %d -R %d -T %s -n %d%s%s%s%s", function.word, port,
                 peerPort != null ? " -I " + peerPort : "", frameSize, batch, rate, seconds, frames,
-                perFrameWrites ? " --per-frame-writes" : "", rxCopy ? " --rx-copy" : "", busyPoll ? " --busy-poll" : "");
+                perFrameWrites ? " --per-frame-writes" : "", rxCopy ? " --rx-copy" : "", busyPoll ? " --busy-poll" : "", nic.equals("auto") ? "" : " --nic " + nic);
     }
 
     static final String USAGE = """
             Usage: pkt-gen [-f FUNCTION] [-i PORT] [-I PORT] [-l LEN] [-b BATCH] [-R RATE] [-T SECONDS] [-n FRAMES]
-                           [--per-frame-writes] [--rx-copy] [--plain] [--busy-poll] [-q] [--help]
+                           [--per-frame-writes] [--rx-copy] [--plain] [--busy-poll] [--nic M] [-q] [--help]
 
             A packet generator over netmap ports, built on Netty's NetmapChannel. With no arguments it
             sends 60-byte frames from one end of a user-space pipe to the other for 5 seconds (two event
@@ -270,7 +284,8 @@ public final class PktGenOptions {
                             pong            echo every frame received on -i
                             pingpong        ping on -i and pong on its pipe peer (or -I), in this process
               -i PORT       port name (default netmap:pktgen{0). Pipes: netmap:NAME{ID and netmap:NAME}ID;
-                            with the kernel module also netmap:eth0, netmap:eth0-1, vale0:p, ...
+                            interfaces: netmap:eth0, netmap:eth0-1 (all queues, queue 1); with the
+                            kernel module also vale0:p, ...
               -I PORT       the second port of txrx and pingpong (default: the pipe peer of -i)
               -l LEN        frame length in bytes without FCS, 54..1514 (default 60)
               -b BATCH      frames per TX sync (default 512)
@@ -281,6 +296,8 @@ public final class PktGenOptions {
               -C, --rx-copy           receive into copied ByteBufs instead of zero-copy views
               -P, --plain             both of the above: plain Netty messages, to compare
                   --busy-poll         event loops spin instead of sleeping in poll(2)
+                  --nic M             interfaces without the kernel module: xdp (AF_XDP), packet
+                                      (AF_PACKET) or auto (default: AF_XDP where it works)
               -q, --quiet   print only the summary
               -h, --help    this text
 

@@ -22,6 +22,13 @@ public final class Errno {
     public static final int ENAMETOOLONG = 36;
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
+    public static final int E2BIG = 7;
+    public static final int ENOSYS = 38;
+    public static final int EAFNOSUPPORT = 97;
+    public static final int ENETDOWN = 100;
+    public static final int ENOBUFS = 105;
+    public static final int ENOPROTOOPT = 92;
+    public static final int EMSGSIZE = 90;
 
     /** {@code NAME (number): text}, for example {@code ENXIO (6): no such device or address}. */
     public static String describe(int errno) {
@@ -51,6 +58,13 @@ public final class Errno {
             case ENAMETOOLONG -> "ENAMETOOLONG";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ELOOP -> "ELOOP";
+            case E2BIG -> "E2BIG";
+            case ENOSYS -> "ENOSYS";
+            case EAFNOSUPPORT -> "EAFNOSUPPORT";
+            case ENETDOWN -> "ENETDOWN";
+            case ENOBUFS -> "ENOBUFS";
+            case ENOPROTOOPT -> "ENOPROTOOPT";
+            case EMSGSIZE -> "EMSGSIZE";
             default -> null;
         };
     }
@@ -75,6 +89,13 @@ public final class Errno {
             case ENAMETOOLONG -> "file name too long";
             case EOPNOTSUPP -> "operation not supported";
             case ELOOP -> "too many levels of symbolic links";
+            case E2BIG -> "argument list too long";
+            case ENOSYS -> "function not implemented";
+            case EAFNOSUPPORT -> "address family not supported by protocol";
+            case ENETDOWN -> "network is down";
+            case ENOBUFS -> "no buffer space available";
+            case ENOPROTOOPT -> "protocol not available";
+            case EMSGSIZE -> "message too long";
             default -> null;
         };
     }

@@ -96,7 +96,7 @@ public final class LibC {
     /** {@code MAP_FAILED}, i.e. {@code (void *) -1}. */
     private static final long MAP_FAILED = -1L;
 
-    private static MethodHandle capture(String name, FunctionDescriptor fd, Linker.Option... extra) {
+    static MethodHandle capture(String name, FunctionDescriptor fd, Linker.Option... extra) {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = CAPTURE;
         System.arraycopy(extra, 0, options, 1, extra.length);
@@ -105,11 +105,11 @@ public final class LibC {
         return LINKER.downcallHandle(symbol, fd, options);
     }
 
-    private static MemorySegment state() {
+    static MemorySegment state() {
         return STATE.get();
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
@@ -127,7 +127,7 @@ public final class LibC {
         return result;
     }
 
-    private static RuntimeException unexpected(Throwable t) {
+    static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

@@ -32,4 +32,14 @@ public interface NetmapBackend {
     default int nicRingPairs(PortSpec spec) throws NetmapException {
         throw new NetmapException("the " + name() + " backend cannot count the rings of " + spec);
     }
+
+    /**
+     * The VALE switch requests of vale-ctl on this backend (list, persistent interfaces, attach,
+     * detach). Close it when done.
+     *
+     * @throws NetmapException if this backend has no VALE switches, or cannot reach them now
+     */
+    default ValeControl valeControl() throws NetmapException {
+        throw new NetmapException("the " + name() + " backend has no VALE switches");
+    }
 }

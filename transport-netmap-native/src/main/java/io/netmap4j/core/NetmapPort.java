@@ -3,7 +3,6 @@ package io.netmap4j.core;
 import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.LibC;
 import io.netmap4j.abi.gen.netmap_if;
-import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.pollfd;
 import io.netmap4j.spec.PortSpec;
 
@@ -103,11 +102,6 @@ public abstract class NetmapPort implements AutoCloseable {
             long ofs = nifp.get(JAVA_LONG, netmap_if.layout().byteSize() + 8L * (firstEntry + i));
             if (ofs != 0) {
                 long ringOffset = nifp.address() - region.address() + ofs;
-                if (ringOffset < 0 || ringOffset > region.byteSize() - netmap_ring.layout().byteSize()) {
-                    // checked before the ring id is read from it (NetmapRing checks the rest)
-                    throw new IllegalArgumentException("ring_ofs " + ofs + " of netmap_if entry " + (firstEntry + i)
-                            + " points outside the region");
-                }
                 int ringId = Short.toUnsignedInt(region.get(JAVA_SHORT, ringOffset + NetmapRing.RINGID));
                 rings.add(new NetmapRing(region, ringOffset, ringId, tx));
             }
@@ -163,6 +157,31 @@ public abstract class NetmapPort implements AutoCloseable {
     /** The {@code i}-th bound RX ring (0-based among the bound ones). */
     public final NetmapRing rxRing(int i) {
         return rxRings[i];
+    }
+
+    /**
+     * True when frames can be sent through this port: it has a TX ring bound and is not a
+     * monitor (netmap gives a monitor TX rings, but their syncs do nothing).
+     */
+    public final boolean canTransmit() {
+        return txRings.length > 0 && !spec.isMonitor();
+    }
+
+    /**
+     * Frames this port dropped, as far as its backend can tell: damaged descriptors from a
+     * user-backend peer, frames a NIC mechanism lost. 0 where the backend does not report it
+     * (the kernel's drops are not visible to its user). Read on the thread that syncs the port.
+     */
+    public long droppedFrames() {
+        return 0;
+    }
+
+    /**
+     * Rings reset because an index or slot broke netmap's rules, where the backend reports it (the
+     * user backends); 0 otherwise. Read on the thread that syncs the port.
+     */
+    public long ringResets() {
+        return 0;
     }
 
     /** Extra buffers the backend granted at open. */

@@ -1,5 +1,7 @@
 package io.netmap4j.kernel;
 
+import io.netmap4j.core.ValePortId;
+import io.netmap4j.core.ValeInterface;
 import io.netmap4j.abi.gen.nmreq_header;
 import io.netmap4j.abi.gen.nmreq_pools_info;
 import io.netmap4j.abi.gen.nmreq_port_hdr;

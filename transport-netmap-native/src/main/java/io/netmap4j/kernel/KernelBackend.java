@@ -269,4 +269,10 @@ public final class KernelBackend implements NetmapBackend {
     public String toString() {
         return "kernel backend (" + devicePath + ")";
     }
+
+    /** The module's VALE requests, through a control descriptor of /dev/netmap. */
+    @Override
+    public io.netmap4j.core.ValeControl valeControl() throws NetmapException {
+        return new KernelValeControl(NetmapControl.open());
+    }
 }

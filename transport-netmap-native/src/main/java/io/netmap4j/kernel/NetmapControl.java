@@ -1,5 +1,7 @@
 package io.netmap4j.kernel;
 
+import io.netmap4j.core.ValePortId;
+import io.netmap4j.core.ValeInterface;
 import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.ErrnoException;
 import io.netmap4j.core.NetmapException;

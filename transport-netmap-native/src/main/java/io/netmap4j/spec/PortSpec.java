@@ -172,6 +172,11 @@ public final class PortSpec {
     public ExtmemOption extmem() { return extmem; }
     public OffsetOption offset() { return offset; }
 
+    /** True for a monitor of another port ({@code /t}, {@code /r}, {@code /z}): it only receives. */
+    public boolean isMonitor() {
+        return (flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) != 0;
+    }
+
     /** True when the name binds host (software) rings: {@code ^}, {@code ^N} or {@code *}. */
     public boolean bindsHostRings() {
         return mode == NR_REG_SW || mode == NR_REG_ONE_SW || mode == NR_REG_NIC_SW;

@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.function.IntFunction;
 
 import static io.netmap4j.abi.gen.NetmapAbi.O_CLOEXEC;
 import static io.netmap4j.abi.gen.NetmapAbi.O_NONBLOCK;
@@ -33,24 +34,35 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * that nobody else may open ({@link PrivateFiles}): opening a FIFO that way never waits for
  * the other side, and a write into a FIFO whose owner has not opened it yet (or whose buffer is
  * full, meaning a wake-up is already pending) simply does nothing useful and is ignored.
+ *
+ * <p>The same works for any set of peers (the ports of a VALE switch, the monitors of a port):
+ * peers are numbered, and a function gives each one's FIFO. A FIFO a peer rang once is kept
+ * open, so a FIFO must keep its path for as long as its file's users may ring it.
+ *
+ * <p>Public only for the backend's sub-packages; not an API.
  */
-final class Doorbell implements AutoCloseable {
+public final class Doorbell implements AutoCloseable {
     private static final VarHandle FDS = MethodHandles.arrayElementVarHandle(int[].class);
 
     private final int own;
     /** The peer's FIFO of each registration slot, -1 until first rung. */
     private final int[] peers;
-    private final String[] peerPaths;
+    private final IntFunction<String> peerPaths;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment drainBuffer = arena.allocate(64);
     private final MemorySegment one = arena.allocate(1);
     /** write(2) calls made to wake the peer; written by the syncing threads, read by tests. */
     volatile long rings;
 
-    private Doorbell(int own, String[] peerPaths) {
+    /** write(2) calls made to wake peers (a diagnostic count). */
+    public long rings() {
+        return rings;
+    }
+
+    private Doorbell(int own, int peerCount, IntFunction<String> peerPaths) {
         this.own = own;
-        this.peerPaths = peerPaths.clone();
-        this.peers = new int[peerPaths.length];
+        this.peerPaths = peerPaths;
+        this.peers = new int[peerCount];
         Arrays.fill(peers, -1);
         one.set(JAVA_BYTE, 0, (byte) 1);
     }
@@ -60,6 +72,16 @@ final class Doorbell implements AutoCloseable {
      * registration holds its lock byte, so the pipe and its FIFOs cannot be removed meanwhile.
      */
     static Doorbell open(String ownPath, String[] peerPaths, String what) throws NetmapException {
+        String[] paths = peerPaths.clone();
+        return open(ownPath, paths.length, j -> paths[j], what);
+    }
+
+    /**
+     * Makes (if needed) and opens the FIFO {@code ownPath}; peer j, for j below
+     * {@code peerCount}, is rung through the FIFO {@code peerPath.apply(j)}.
+     */
+    public static Doorbell open(String ownPath, int peerCount, IntFunction<String> peerPath, String what)
+            throws NetmapException {
         try {
             try {
                 LibC.mkfifo(ownPath, 0600);
@@ -70,7 +92,7 @@ final class Doorbell implements AutoCloseable {
             }
             int own = PrivateFiles.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), LibC.S_IFIFO, what,
                     PrivateFiles.DOORBELL);
-            Doorbell bell = new Doorbell(own, peerPaths);
+            Doorbell bell = new Doorbell(own, peerCount, peerPath);
             bell.drain(); // a leftover byte for an earlier user of this registration slot
             return bell;
         } catch (ErrnoException e) {
@@ -81,7 +103,7 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** The descriptor to poll for POLLIN. */
-    int fd() {
+    public int fd() {
         return own;
     }
 
@@ -90,7 +112,7 @@ final class Doorbell implements AutoCloseable {
      * its poll to return.
      */
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // a diagnostic count; a lost increment is harmless
-    void ringPeer(int registration) {
+    public void ringPeer(int registration) {
         int fd = peers[registration];
         if (fd < 0) {
             fd = openPeer(registration);
@@ -106,8 +128,8 @@ final class Doorbell implements AutoCloseable {
     private int openPeer(int registration) {
         int fd;
         try {
-            fd = PrivateFiles.open(peerPaths[registration], O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), LibC.S_IFIFO,
-                    "doorbell", PrivateFiles.DOORBELL);
+            fd = PrivateFiles.open(peerPaths.apply(registration), O_RDWR() | O_NONBLOCK() | O_CLOEXEC(),
+                    LibC.S_IFIFO, "doorbell", PrivateFiles.DOORBELL);
         } catch (ErrnoException | NetmapException e) {
             // no FIFO (the peer's registration is gone or broke the protocol), or something at its
             // path that is not our own FIFO: nobody to wake, and nothing to write into
@@ -122,7 +144,7 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** Empties this registration's FIFO so that the next poll blocks again. */
-    void drain() {
+    public void drain() {
         while (LibC.read(own, drainBuffer, drainBuffer.byteSize()) == drainBuffer.byteSize()) {
             // keep reading until the FIFO is empty (EAGAIN or a short read)
         }

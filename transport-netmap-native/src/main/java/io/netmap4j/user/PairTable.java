@@ -7,6 +7,10 @@ import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.core.NetmapException;
 
+import io.netmap4j.user.monitor.MonitorLayout;
+import io.netmap4j.user.monitor.MonitorPlace;
+import io.netmap4j.user.monitor.MonitorSlots;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -21,7 +25,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * The pipes of a region: which pair slot holds which pipe id, and how a pipe is built and torn
  * down. As in netmap, a pipe comes into being when its first end opens and is destroyed when
- * the last registration of either end goes; its buffers return to the region's pool then.
+ * the last registration of either end goes (and its last monitor, which keeps it as netmap's
+ * monitors keep a reference to their port); its buffers return to the region's pool then.
  * Used with the region's file lock held.
  */
 final class PairTable {
@@ -76,6 +81,11 @@ final class PairTable {
         return file.heldByOthers(endLockBytes(pair, end), NIFS_PER_END);
     }
 
+    /** True when some process (alive) holds a monitor of pair {@code pair}: the pipe must stay. */
+    boolean monitorsHeld(int pair) {
+        return file.heldByOthers(monitorLockByte(pair, 0), MONITORS_PER_PAIR);
+    }
+
     /** True when the end says it is open although nobody holds it: its holder died. */
     boolean endAbandoned(int pair, int end) {
         return mem.get(JAVA_INT, endState(pair, end)) == END_OPEN && !endHeld(pair, end);
@@ -128,7 +138,7 @@ final class PairTable {
         // the doorbells of each end's first registration; a further registration makes its own
         // when it opens (see Doorbell)
         for (int end = MASTER; end <= SLAVE; end++) {
-            String fifo = file.fifoPath(k, end, 0);
+            String fifo = file.doorbellPath(doorbellName(k, end, 0));
             try {
                 LibC.mkfifo(fifo, 0600);
             } catch (ErrnoException ex) {
@@ -183,6 +193,14 @@ final class PairTable {
      * dead or broken process; the pool ignores indices that are not buffers.
      */
     void destroy(int k) {
+        for (int m = 0; m < MONITORS_PER_PAIR; m++) {
+            // monitors whose processes died: their buffers go back too (the caller made sure no
+            // live process holds one)
+            MonitorPlace p = PipeMonitors.placeOf(file, pool, k, m);
+            if (MonitorSlots.state(mem, p.control()) != MonitorLayout.FREE) {
+                MonitorSlots.destroy(p, PipeMonitors.tokens(file, 0));
+            }
+        }
         int slotsA = slots(k, true);
         int slotsB = slots(k, false);
         if (validSlots(slotsA) && validSlots(slotsB)) {
@@ -197,7 +215,37 @@ final class PairTable {
         mem.set(JAVA_INT, entry(k) + E_STATE, ENTRY_FREE);
         mem.set(JAVA_INT, endState(k, MASTER), END_CLOSED);
         mem.set(JAVA_INT, endState(k, SLAVE), END_CLOSED);
-        file.unlinkFifos(k);
+        unlinkDoorbells(k);
+    }
+
+    private void unlinkDoorbells(int pair) {
+        for (int j = 0; j < NIFS_PER_END; j++) {
+            LibC.unlink(file.doorbellPath(doorbellName(pair, MASTER, j)));
+            LibC.unlink(file.doorbellPath(doorbellName(pair, SLAVE, j)));
+        }
+        for (int m = 0; m < MONITORS_PER_PAIR; m++) {
+            LibC.unlink(file.doorbellPath(monitorDoorbellName(pair, m)));
+        }
+    }
+
+    /** Forgets every pipe of a region that nobody holds any more (all holders closed or died). */
+    void resetUnused() {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
+                unlinkDoorbells(k);
+            }
+        }
+        file.initHeader();
+    }
+
+    /** Removes the region file and the doorbells of its pipes; call with the file lock held. */
+    void unlinkRegion() {
+        for (int k = 0; k < MAX_PAIRS; k++) {
+            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
+                unlinkDoorbells(k);
+            }
+        }
+        file.unlink();
     }
 
     private void freeRingBuffers(int k, int sender, int n) {

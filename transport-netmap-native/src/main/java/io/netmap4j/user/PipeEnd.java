@@ -3,6 +3,7 @@ package io.netmap4j.user;
 import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.netmap_slot;
 import io.netmap4j.core.NetmapException;
+import io.netmap4j.user.monitor.MonitorTaps;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,8 +13,6 @@ import java.nio.ByteOrder;
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
 import static io.netmap4j.user.PipeLayout.*;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * What the netmap kernel does for one end of a pipe, in Java: txsync, rxsync and the
@@ -55,7 +54,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Not thread-safe: as in netmap, one thread at a time syncs a ring.
  */
 final class PipeEnd {
-    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long HEAD = netmap_ring.head$offset();
     private static final long CUR = netmap_ring.cur$offset();
     private static final long TAIL = netmap_ring.tail$offset();
@@ -70,6 +69,14 @@ final class PipeEnd {
      * for the platform's byte order.
      */
     private static final ValueLayout.OfLong DESCRIPTOR = ValueLayout.JAVA_LONG_UNALIGNED;
+    /*
+     * Plain accesses use unaligned layouts, as NetmapRing does: the same single load or store
+     * (netmap places every field at a multiple of its size) without the alignment test FFM makes
+     * on every access with an aligned layout, which showed in profiles of the per-slot flag
+     * stores. The VarHandle INT, for the ordered accesses, keeps its alignment check.
+     */
+    private static final ValueLayout.OfInt JAVA_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final int IDX_SHIFT = LITTLE_ENDIAN ? 0 : 32;
     private static final int LEN_SHIFT = LITTLE_ENDIAN ? 32 : 16;
@@ -89,6 +96,8 @@ final class PipeEnd {
     private final BufferPool pool;
     private final PeerWatch watch;
     private final Doorbell bell;
+    /** The pipe's monitors that watch this end: filled at the four points netmap fills them. */
+    private final MonitorTaps taps;
     private final String name;
     private final boolean bindTx;
     private final boolean bindRx;
@@ -111,14 +120,15 @@ final class PipeEnd {
     private long peerErrors;
     private long ringErrors;
 
-    PipeEnd(String name, RegionFile file, BufferPool pool, PeerWatch watch, Doorbell bell, int pair, int end,
-            int registration, int txSlots, int rxSlots, boolean bindTx, boolean bindRx) {
+    PipeEnd(String name, RegionFile file, BufferPool pool, PeerWatch watch, Doorbell bell, MonitorTaps taps, int pair,
+            int end, int registration, int txSlots, int rxSlots, boolean bindTx, boolean bindRx) {
         int peer = 1 - end;
         this.name = name;
         this.mem = file.mem();
         this.pool = pool;
         this.watch = watch;
         this.bell = bell;
+        this.taps = taps;
         this.bindTx = bindTx;
         this.bindRx = bindRx;
         this.txSlots = txSlots;
@@ -178,6 +188,7 @@ final class PipeEnd {
                 }
             }
             if (publish != hwcur) {
+                taps.sent(0, tx, n, hwcur, publish); // copy monitors see the frames before they leave
                 // the whole slot travels, flags included: the peer sees NS_BUF_CHANGED as the
                 // sender set it, and only the sender's copy is cleared (netmap_pipe_txsync)
                 copySlots(tx, peerRx, hwcur, publish, n);
@@ -199,6 +210,7 @@ final class PipeEnd {
         if (released >= 0 && released < n && dist(first, released, n) <= dist(first, hwcur, n)) {
             int newTail = released == 0 ? n - 1 : released - 1;
             if (newTail != hwtail) {
+                taps.reclaimed(0, tx, n, first, released); // zero-copy monitors see frames once their slots are back
                 hwtail = newTail;
                 // release only for another registration of this end that syncs later
                 INT.setRelease(mem, myLine + L_TX_HWTAIL, hwtail);
@@ -246,6 +258,7 @@ final class PipeEnd {
                 }
                 changed |= (flags(d) & NS_BUF_CHANGED) != 0;
             }
+            taps.released(0, rx, n, hwcur, head); // zero-copy monitors take the frames before they go back
             // as in netmap_pipe_rxsync: whole slots go back, and only our copy loses NS_BUF_CHANGED
             copySlots(rx, peerTx, hwcur, head, n);
             if (changed) {
@@ -265,6 +278,7 @@ final class PipeEnd {
             int last = hwcur == 0 ? n - 1 : hwcur - 1; // one slot always stays empty
             if (published >= 0 && published < n && dist(hwtail, published, n) <= dist(hwtail, last, n)) {
                 checkReceived(hwtail, published, n);
+                taps.received(0, rx, n, hwtail, published); // copy monitors see them before the user
                 hwtail = published;
                 INT.setRelease(mem, myLine + L_RX_HWTAIL, hwtail);
                 moved = true;
@@ -323,7 +337,7 @@ final class PipeEnd {
      */
     boolean announceSleep(int want) {
         // an atomic or: the bits of the other registrations of this end stay as they are
-        INT.getAndBitwiseOr(mem, myLine + L_SLEEP, sleepBits(registration, want & (WANT_RX | WANT_TX)));
+        SleepWord.announce(mem, myLine + L_SLEEP, registration, want);
         boolean moved = false;
         if ((want & WANT_RX) != 0 && bindRx) {
             moved = (int) INT.getVolatile(mem, peerLine + L_TX_HWCUR) != mem.get(JAVA_INT, myLine + L_RX_HWTAIL);
@@ -341,41 +355,15 @@ final class PipeEnd {
 
     /** This registration is awake again: the peer need not ring it. Other registrations may still sleep. */
     void clearSleep() {
-        INT.getAndBitwiseAnd(mem, myLine + L_SLEEP, ~sleepBits(registration, WANT_RX | WANT_TX));
+        SleepWord.clear(mem, myLine + L_SLEEP, registration);
     }
 
     /**
-     * Rings the doorbell of every registration of the peer that sleeps waiting for {@code what}.
-     * The full fence orders our release store of the index before the load of the peer's sleep
-     * word (StoreLoad, the one reordering x86 does); see {@link #announceSleep}. One plain load
-     * is all it costs while nobody sleeps.
+     * Rings the doorbell of every registration of the peer that sleeps waiting for {@code what}
+     * (see {@link SleepWord#wake}); one plain load is all it costs while nobody sleeps.
      */
     private void wakePeer(int what) {
-        VarHandle.fullFence();
-        int sleep = (int) INT.getVolatile(mem, peerLine + L_SLEEP);
-        int hit = sleep & (what == WANT_RX ? SLEEP_RX_BITS : SLEEP_TX_BITS);
-        if (hit != 0) {
-            wakeSleepers(hit);
-        }
-    }
-
-    /**
-     * Clears the sleep bits of the registrations in {@code hit} with one atomic and, then rings
-     * each of them whose bits were still set: those it took from a sleeper. Clearing the bits
-     * means one sleep costs the waker at most one write(2), however many batches follow. A
-     * registration that meanwhile woke and slept again for the other reason loses that bit too,
-     * and is rung for it: a wake-up too many is harmless, one too few is not.
-     */
-    private void wakeSleepers(int hit) {
-        int regs = (hit | hit >>> 1) & SLEEP_RX_BITS; // bit 2j for each registration j hit
-        int both = regs | regs << 1;
-        int before = (int) INT.getAndBitwiseAnd(mem, peerLine + L_SLEEP, ~both);
-        int taken = before & both;
-        for (int j = 0; taken != 0; j++, taken >>>= 2) {
-            if ((taken & (WANT_RX | WANT_TX)) != 0) {
-                bell.ringPeer(j);
-            }
-        }
+        SleepWord.wake(mem, peerLine + L_SLEEP, what, bell, 0);
     }
 
     /** While waiting for a peer that does not move, looks (rarely) whether it died. */

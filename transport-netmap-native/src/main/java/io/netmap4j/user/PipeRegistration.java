@@ -33,19 +33,22 @@ final class PipeRegistration {
     final int pair;
     final int end;
     final int registration;
+    /** This registration's open generation: with its byte lock, it names it in lock tokens. */
+    final int registrationGen;
     final boolean exclusive;
     final int txSlots;
     final int rxSlots;
     final int extraBuffers;
     final long nif;
 
-    private PipeRegistration(RegionFile file, BufferPool pool, int pair, int end, int registration, boolean exclusive,
-                             int txSlots, int rxSlots, int extraBuffers) {
+    private PipeRegistration(RegionFile file, BufferPool pool, int pair, int end, int registration, int registrationGen,
+                             boolean exclusive, int txSlots, int rxSlots, int extraBuffers) {
         this.file = file;
         this.pool = pool;
         this.pair = pair;
         this.end = end;
         this.registration = registration;
+        this.registrationGen = registrationGen;
         this.exclusive = exclusive;
         this.txSlots = txSlots;
         this.rxSlots = rxSlots;
@@ -67,7 +70,7 @@ final class PipeRegistration {
 
     static PipeRegistration register(Request r) throws NetmapException {
         byte[] id = r.id().getBytes(StandardCharsets.UTF_8);
-        RegionFile file = RegionFile.openLocked(r.dir(), regionBase(r.parent()), r.what());
+        RegionFile file = RegionFile.openLocked(r.dir(), regionBase(r.parent()), r.what(), PipeLayout.FORMAT);
         BufferPool pool = new BufferPool(file);
         PairTable pairs = new PairTable(file, pool);
         MemorySegment mem = file.mem();
@@ -75,14 +78,14 @@ final class PipeRegistration {
         int j = -1;
         boolean exclusiveTaken = false;
         try {
-            if (!file.heldByOthers(0, LOCK_RANGE)) {
-                file.resetUnused(); // nobody alive uses this region: start afresh
+            if (!file.heldByOthers(0, ALL_LOCKS)) {
+                pairs.resetUnused(); // nobody alive uses this region: start afresh
             }
             k = pairs.find(id);
             if (k >= 0) {
                 boolean masterHeld = pairs.endHeld(k, MASTER);
                 boolean slaveHeld = pairs.endHeld(k, SLAVE);
-                if (!masterHeld && !slaveHeld) {
+                if (!masterHeld && !slaveHeld && !pairs.monitorsHeld(k)) {
                     pairs.destroy(k); // left over by processes that died
                     k = -1;
                 } else if (pairs.endAbandoned(k, MASTER) || pairs.endAbandoned(k, SLAVE)) {
@@ -129,6 +132,9 @@ final class PipeRegistration {
             if (r.exclusive()) {
                 exclusiveTaken = file.tryLockByte(exclusiveLockByte(k, r.end()));
             }
+            long genField = registrationGen(k, r.end(), j);
+            int regGen = mem.get(JAVA_INT, genField) + 1;
+            INT.setRelease(mem, genField, regGen);
             long nif = PipeLayout.nif(k, r.end(), j);
             pool.freeList(mem.get(JAVA_INT, nif + NifLayout.BUFS_HEAD)); // left by a registration that died
             int[] extra = new int[Math.max(0, r.extraBuffers())];
@@ -144,7 +150,8 @@ final class PipeRegistration {
             // open: the lock was taken above, before the state says "open" (see PeerWatch)
             mem.set(JAVA_INT, endGen(k, r.end()), mem.get(JAVA_INT, endGen(k, r.end())) + 1);
             INT.setRelease(mem, endState(k, r.end()), END_OPEN);
-            PipeRegistration reg = new PipeRegistration(file, pool, k, r.end(), j, exclusiveTaken, txSlots, rxSlots, granted);
+            PipeRegistration reg = new PipeRegistration(file, pool, k, r.end(), j, regGen, exclusiveTaken, txSlots, rxSlots,
+                    granted);
             file.unlock();
             return reg;
         } catch (NetmapException | RuntimeException e) {
@@ -154,11 +161,11 @@ final class PipeRegistration {
             if (exclusiveTaken) {
                 file.unlockByte(exclusiveLockByte(k, r.end()));
             }
-            if (k >= 0 && !pairs.endHeld(k, MASTER) && !pairs.endHeld(k, SLAVE)) {
+            if (k >= 0 && !pairs.endHeld(k, MASTER) && !pairs.endHeld(k, SLAVE) && !pairs.monitorsHeld(k)) {
                 pairs.destroy(k);
             }
-            if (!file.heldByOthers(0, LOCK_RANGE)) {
-                file.unlinkAll();
+            if (!file.heldByOthers(0, ALL_LOCKS)) {
+                pairs.unlinkRegion();
             }
             file.unlock();
             file.close();
@@ -187,16 +194,27 @@ final class PipeRegistration {
 
     /** This registration's doorbell. */
     String ownFifo() {
-        return file.fifoPath(pair, end, registration);
+        return file.doorbellPath(doorbellName(pair, end, registration));
     }
 
-    /** The doorbells of every registration the peer end may have, by registration index. */
+    /**
+     * The doorbells this registration may ring: those of every registration the peer end may
+     * have, by registration index, then those of the pipe's monitors.
+     */
     String[] peerFifos() {
-        String[] paths = new String[NIFS_PER_END];
+        String[] paths = new String[NIFS_PER_END + MONITORS_PER_PAIR];
         for (int j = 0; j < NIFS_PER_END; j++) {
-            paths[j] = file.fifoPath(pair, 1 - end, j);
+            paths[j] = file.doorbellPath(doorbellName(pair, 1 - end, j));
+        }
+        for (int m = 0; m < MONITORS_PER_PAIR; m++) {
+            paths[NIFS_PER_END + m] = file.doorbellPath(monitorDoorbellName(pair, m));
         }
         return paths;
+    }
+
+    /** This registration's lock token (see LockTokens). */
+    long token() {
+        return LockTokens.token(registrationLockByte(pair, end, registration), registrationGen);
     }
 
     /**
@@ -219,16 +237,19 @@ final class PipeRegistration {
             if (!pairs.endHeld(pair, end)) {
                 // closed before the lock goes, so that the peer never sees "open" without a lock
                 INT.setRelease(mem, endState(pair, end), END_CLOSED);
+                // the end leaves netmap mode: its monitors are orphaned (they see their bit go) and
+                // must be opened again, as in netmap; a later registration does not fill them
+                INT.setVolatile(mem, line(pair, end) + L_MONITORS, 0);
             }
             if (exclusive) {
                 file.unlockByte(exclusiveLockByte(pair, end));
             }
             file.unlockByte(registrationLockByte(pair, end, registration));
-            if (!pairs.endHeld(pair, MASTER) && !pairs.endHeld(pair, SLAVE)) {
+            if (!pairs.endHeld(pair, MASTER) && !pairs.endHeld(pair, SLAVE) && !pairs.monitorsHeld(pair)) {
                 pairs.destroy(pair);
             }
-            if (!file.heldByOthers(0, LOCK_RANGE)) {
-                file.unlinkAll();
+            if (!file.heldByOthers(0, ALL_LOCKS)) {
+                pairs.unlinkRegion();
             }
         } finally {
             file.unlock();

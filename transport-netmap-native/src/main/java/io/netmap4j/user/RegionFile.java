@@ -26,22 +26,23 @@ import static io.netmap4j.abi.gen.NetmapAbi.O_RDWR;
 import static io.netmap4j.abi.gen.NetmapAbi.PROT_READ;
 import static io.netmap4j.abi.gen.NetmapAbi.PROT_WRITE;
 import static io.netmap4j.abi.gen.NetmapAbi.SEEK_SET;
-import static io.netmap4j.user.PipeLayout.*;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * One open of the shared-memory file of a pipe region: its descriptor (which carries this
- * registration's liveness lock), its mapping, and the file lock that serialises opens and
- * closes between processes.
+ * One open of a shared-memory file of the user backend (a pipe region or a VALE switch, see
+ * {@link RegionFormat}): its descriptor (which carries this registration's liveness lock), its
+ * mapping, and the file lock that serialises opens and closes between processes.
  *
  * <p>The file is created with mode 0600 by the first opener ({@code O_CREAT|O_EXCL}) and
  * attached by the others, who refuse a symbolic link or a file that another user made or could
  * open ({@link PrivateFiles}). A closer that finds the region unused unlinks it while holding the
  * file lock; an opener that raced with it notices, after taking the lock, that its descriptor
  * names an unlinked file (no links left) and starts over with a fresh file.
+ *
+ * <p>Public only for the backend's sub-packages (VALE switches, monitors); not an API.
  */
-final class RegionFile implements AutoCloseable {
+public final class RegionFile implements AutoCloseable {
+    private final RegionFormat format;
     private final String path;
     private final String fifoPrefix;
     private final int fd;
@@ -49,10 +50,15 @@ final class RegionFile implements AutoCloseable {
     private final MemorySegment mem;
     private final long device;
     private final long inode;
-    /** The struct flock of the record-lock calls, reused so that the peer check allocates nothing. */
+    /**
+     * The struct flock of the record-lock calls, reused so that the peer check allocates nothing;
+     * the methods that use it are synchronized, since a port's RX and TX threads may both ask.
+     */
     private final MemorySegment lockScratch;
 
-    private RegionFile(String path, String fifoPrefix, int fd, Arena arena, MemorySegment mem, long device, long inode) {
+    private RegionFile(RegionFormat format, String path, String fifoPrefix, int fd, Arena arena, MemorySegment mem,
+                       long device, long inode) {
+        this.format = format;
         this.path = path;
         this.fifoPrefix = fifoPrefix;
         this.fd = fd;
@@ -67,7 +73,9 @@ final class RegionFile implements AutoCloseable {
      * Opens (creating if needed) the region file {@code base + ".shm"} in {@code dir}, maps it,
      * and returns with the file lock held: the caller must call {@link #unlock()}.
      */
-    static RegionFile openLocked(String dir, String base, String what) throws NetmapException {
+    public static RegionFile openLocked(String dir, String base, String what, RegionFormat format)
+            throws NetmapException {
+        long regionSize = format.size();
         String path = dir + "/" + base + ".shm";
         for (int attempt = 0; attempt < 100; attempt++) {
             int fd = -1;
@@ -111,30 +119,32 @@ final class RegionFile implements AutoCloseable {
                     continue;
                 }
                 if (size == 0) {
-                    LibC.ftruncate(fd, REGION_SIZE);
-                    reserve(fd, 0, PAIR_BASE);
-                } else if (size != REGION_SIZE) {
-                    throw new NetmapException(what + ": " + path + " is not a netmap4j pipe region of this version (size "
-                            + size + ", expected " + REGION_SIZE + "). Remove it if no process uses it");
+                    LibC.ftruncate(fd, regionSize);
+                    reserve(fd, 0, format.headerBytes());
+                } else if (size != regionSize) {
+                    throw new NetmapException(what + ": " + path + " is not a netmap4j " + format.kind()
+                            + " of this version (size " + size + ", expected " + regionSize
+                            + "). Remove it if no process uses it");
                 }
                 Arena arena = Arena.ofShared();
                 MemorySegment mem;
                 try {
-                    MemorySegment raw = LibC.mmap(REGION_SIZE, PROT_READ() | PROT_WRITE(), MAP_SHARED(), fd, 0);
+                    MemorySegment raw = LibC.mmap(regionSize, PROT_READ() | PROT_WRITE(), MAP_SHARED(), fd, 0);
                     long address = raw.address();
-                    mem = raw.reinterpret(REGION_SIZE, arena,
-                            ignored -> LibC.munmapQuietly(MemorySegment.ofAddress(address).reinterpret(REGION_SIZE)));
+                    mem = raw.reinterpret(regionSize, arena,
+                            ignored -> LibC.munmapQuietly(MemorySegment.ofAddress(address).reinterpret(regionSize)));
                 } catch (ErrnoException | RuntimeException e) {
                     arena.close();
                     throw e;
                 }
-                RegionFile file = new RegionFile(path, dir + "/" + base, fd, arena, mem, device, inode);
+                RegionFile file = new RegionFile(format, path, dir + "/" + base, fd, arena, mem, device, inode);
                 fd = -1;
                 try {
-                    if (size == 0 || mem.get(JAVA_LONG, H_MAGIC) == 0) {
+                    if (size == 0 || mem.get(JAVA_LONG, 0) == 0) {
                         file.initHeader();
-                    } else {
-                        file.checkHeader(what);
+                    } else if (!format.headerMatches(mem)) {
+                        throw new NetmapException(what + ": " + path + " is not a netmap4j " + format.kind()
+                                + " of this version. Remove it if no process uses it");
                     }
                     return file;
                 } catch (NetmapException | RuntimeException e) {
@@ -146,88 +156,56 @@ final class RegionFile implements AutoCloseable {
                 if (created && fd >= 0) {
                     LibC.unlink(path);
                 }
-                throw new NetmapException(what + ": cannot open the pipe region " + path + " (" + e.getMessage()
+                throw new NetmapException(what + ": cannot open the " + format.kind() + " " + path + " (" + e.getMessage()
                         + "). Check that the directory exists and is writable (system property netmap4j.shm.dir)",
                         e.errno(), e);
             } finally {
                 LibC.closeQuietly(fd);
             }
         }
-        throw new NetmapException(what + ": the pipe region " + path + " keeps disappearing while it is opened");
+        throw new NetmapException(what + ": the " + format.kind() + " " + path
+                + " keeps disappearing while it is opened");
     }
 
-    private void initHeader() {
-        mem.asSlice(0, HEADER_SIZE).fill((byte) 0);
-        // two reserved buffers (0 and 1) exist from the start, zero-filled
-        mem.set(JAVA_INT, H_VERSION, VERSION);
-        mem.set(JAVA_INT, H_BUF_SIZE, BUF_SIZE);
-        mem.set(JAVA_INT, H_MAX_PAIRS, MAX_PAIRS);
-        mem.set(JAVA_INT, H_MAX_SLOTS, MAX_SLOTS);
-        mem.set(JAVA_INT, H_MAX_BUFFERS, MAX_BUFFERS);
-        mem.set(JAVA_LONG, H_REGION_SIZE, REGION_SIZE);
-        mem.set(JAVA_INT, H_BUF_NEXT, 2);
-        mem.set(JAVA_INT, H_FREE_HEAD, 0);
-        // magic last: a region with a zero magic is one whose creator died while initialising
-        mem.set(JAVA_LONG, H_MAGIC, MAGIC);
+    /** Sets the header up afresh (the file's users are all gone: nothing in it is worth keeping). */
+    public void initHeader() {
+        format.initHeader(mem);
     }
 
-    private void checkHeader(String what) throws NetmapException {
-        if (mem.get(JAVA_LONG, H_MAGIC) != MAGIC || mem.get(JAVA_INT, H_VERSION) != VERSION
-                || mem.get(JAVA_INT, H_BUF_SIZE) != BUF_SIZE || mem.get(JAVA_INT, H_MAX_PAIRS) != MAX_PAIRS
-                || mem.get(JAVA_INT, H_MAX_SLOTS) != MAX_SLOTS || mem.get(JAVA_INT, H_MAX_BUFFERS) != MAX_BUFFERS
-                || mem.get(JAVA_LONG, H_REGION_SIZE) != REGION_SIZE) {
-            throw new NetmapException(what + ": " + path + " is not a netmap4j pipe region of this version. "
-                    + "Remove it if no process uses it");
-        }
-    }
-
-    /** Forgets every pipe of a region that nobody holds any more (all holders closed or died). */
-    void resetUnused() {
-        for (int k = 0; k < MAX_PAIRS; k++) {
-            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
-                unlinkFifos(k);
-            }
-        }
-        initHeader();
-    }
-
-    String path() {
+    public String path() {
         return path;
     }
 
     /** With {@link #inode()}, identifies the file across opens in one JVM (for the memory id). */
-    long device() {
+    public long device() {
         return device;
     }
 
-    long inode() {
+    public long inode() {
         return inode;
     }
 
-    MemorySegment mem() {
+    /** The whole mapping. */
+    public MemorySegment mem() {
         return mem;
     }
 
-    /** The doorbell FIFO of registration {@code registration} of one end of pair {@code k}. */
-    String fifoPath(int pair, int end, int registration) {
-        return fifoPrefix + "." + pair + (end == MASTER ? ".m" : ".s") + registration + ".fifo";
+    /**
+     * The path of a doorbell FIFO named after this file: {@code <dir>/<base>.<name>.fifo}. Every
+     * doorbell of a file is named so, which is how {@link #removeIfAbandoned} finds them.
+     */
+    public String doorbellPath(String name) {
+        return fifoPrefix + "." + name + ".fifo";
     }
 
-    void unlinkFifos(int pair) {
-        for (int j = 0; j < NIFS_PER_END; j++) {
-            LibC.unlink(fifoPath(pair, MASTER, j));
-            LibC.unlink(fifoPath(pair, SLAVE, j));
-        }
-    }
-
-    void lock() throws NetmapException {
+    public void lock() throws NetmapException {
         int r = LibC.flock(fd, LOCK_EX());
         if (r < 0) {
-            throw new NetmapException("cannot lock the pipe region " + path, -r, null);
+            throw new NetmapException("cannot lock the " + format.kind() + " " + path, -r, null);
         }
     }
 
-    void unlock() {
+    public void unlock() {
         LibC.flock(fd, LOCK_UN());
     }
 
@@ -236,7 +214,7 @@ final class RegionFile implements AutoCloseable {
      * fail with SIGBUS on a full tmpfs. File systems without fallocate are tolerated: there the
      * risk is the same as for any shared-memory file.
      */
-    void reserve(long offset, long length) throws ErrnoException {
+    public void reserve(long offset, long length) throws ErrnoException {
         reserve(fd, offset, length);
     }
 
@@ -257,11 +235,11 @@ final class RegionFile implements AutoCloseable {
      *
      * @return true if taken, false if someone else holds it
      */
-    boolean tryLockByte(long offset) {
+    public synchronized boolean tryLockByte(long offset) {
         return lockOp(F_OFD_SETLK(), F_WRLCK(), offset, 1) == 0;
     }
 
-    void unlockByte(long offset) {
+    public synchronized void unlockByte(long offset) {
         lockOp(F_OFD_SETLK(), F_UNLCK(), offset, 1);
     }
 
@@ -269,7 +247,7 @@ final class RegionFile implements AutoCloseable {
      * True if some other open of the file holds a lock in {@code [offset, offset + length)}.
      * Only asks: takes nothing.
      */
-    boolean heldByOthers(long offset, long length) {
+    public synchronized boolean heldByOthers(long offset, long length) {
         if (lockOp(F_OFD_GETLK(), F_WRLCK(), offset, length) != 0) {
             // cannot ask: assume held, so that nobody is declared dead by mistake
             return true;
@@ -287,14 +265,32 @@ final class RegionFile implements AutoCloseable {
         return LibC.fcntlLock(fd, cmd, fl);
     }
 
-    /** Removes the region file and the doorbells of its pipes; call with the file lock held. */
-    void unlinkAll() {
-        for (int k = 0; k < MAX_PAIRS; k++) {
-            if (mem.get(JAVA_INT, entry(k) + E_STATE) != ENTRY_FREE) {
-                unlinkFifos(k);
+    /**
+     * Removes the file, after the caller removed the doorbells it made; call with the file lock
+     * held, so that an opener waiting for it sees the file unlinked and starts over.
+     */
+    public void unlink() {
+        LibC.unlink(path);
+    }
+
+    /**
+     * Removes every doorbell named after this file (see {@link #doorbellPath}), then the file;
+     * call with the file lock held. For files whose doorbells are not tracked one by one.
+     */
+    public void unlinkWithDoorbells() {
+        int slash = path.lastIndexOf('/');
+        unlinkDoorbells(path.substring(0, slash), path.substring(slash + 1, path.length() - ".shm".length()));
+        LibC.unlink(path);
+    }
+
+    private static void unlinkDoorbells(String dir, String base) {
+        String prefix = base + ".";
+        String[] doorbells = new File(dir).list((d, n) -> n.startsWith(prefix) && n.endsWith(".fifo"));
+        if (doorbells != null) {
+            for (String n : doorbells) {
+                LibC.unlink(dir + "/" + n);
             }
         }
-        LibC.unlink(path);
     }
 
     /**
@@ -310,7 +306,7 @@ final class RegionFile implements AutoCloseable {
      *
      * @return true if the file was removed by this call
      */
-    static boolean removeIfAbandoned(String dir, String base) {
+    public static boolean removeIfAbandoned(String dir, String base) {
         String path = dir + "/" + base + ".shm";
         int fd;
         try {
@@ -335,13 +331,7 @@ final class RegionFile implements AutoCloseable {
             if (LibC.fcntlLock(fd, F_OFD_GETLK(), fl) != 0 || flock.l_type(fl) != F_UNLCK()) {
                 return false; // held (or we cannot tell): leave it
             }
-            String prefix = base + ".";
-            String[] doorbells = new File(dir).list((d, n) -> n.startsWith(prefix) && n.endsWith(".fifo"));
-            if (doorbells != null) {
-                for (String n : doorbells) {
-                    LibC.unlink(dir + "/" + n);
-                }
-            }
+            unlinkDoorbells(dir, base);
             return LibC.unlink(path) == 0;
         } catch (ErrnoException e) {
             return false;

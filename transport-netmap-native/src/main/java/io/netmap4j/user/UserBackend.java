@@ -4,6 +4,10 @@ import io.netmap4j.core.NetmapBackend;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.spec.PortSpec;
+import io.netmap4j.user.nic.NetInterface;
+import io.netmap4j.user.nic.NicMechanism;
+import io.netmap4j.user.nic.NicOpener;
+import io.netmap4j.user.vale.ValeOpener;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -23,8 +27,10 @@ import static io.netmap4j.abi.NetmapConstants.NR_ZCOPY_MON;
  * The user-space backend: netmap's memory layout and ring protocol implemented in Java, for
  * machines without the netmap kernel module. It opens pipes ({@code netmap:x{k} and
  * {@code netmap:x}k}) between threads or processes over a shared-memory file in
- * {@code netmap4j.shm.dir} (default {@code /dev/shm}). Other kinds of port fail at open with a
- * message that says so.
+ * {@code netmap4j.shm.dir} (default {@code /dev/shm}), ports of VALE switches ({@code valeS:P},
+ * one shared-memory file per switch, see {@link io.netmap4j.user.vale}), and network interfaces
+ * ({@code netmap:IF}, {@code netmap:IF-N}) through AF_XDP or AF_PACKET sockets
+ * ({@link NicOpener}). Other kinds of port fail at open with a message that says so.
  *
  * <p>Opening a port also removes, at most once a minute, the regions that processes left there
  * when they died without closing their ports (see {@link StaleRegionSweeper}). There is no
@@ -37,7 +43,6 @@ public final class UserBackend implements NetmapBackend {
     /** System property: the directory of the shared-memory files. */
     public static final String SHM_DIR_PROPERTY = "netmap4j.shm.dir";
 
-    private static final long UNSUPPORTED_FLAGS = NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON | NR_ACCEPT_VNET_HDR;
     /** Memory ids of user regions start here, away from the small ids the kernel hands out. */
     private static final int FIRST_MEM_ID = 0x4000;
 
@@ -70,24 +75,31 @@ public final class UserBackend implements NetmapBackend {
 
     @Override
     public NetmapPort open(PortSpec spec) throws NetmapException {
+        return open(spec, NicMechanism.AUTO);
+    }
+
+    /**
+     * Opens a port; a network interface ({@code netmap:IF}, {@code netmap:IF-N}) through
+     * {@code nic}: AF_XDP, AF_PACKET, or {@link NicMechanism#AUTO} for {@code -Dnetmap4j.nic} or
+     * else the automatic choice (see {@link NicOpener}).
+     */
+    public NetmapPort open(PortSpec spec, NicMechanism nic) throws NetmapException {
         String what = "open " + spec;
-        if (!spec.isPipe()) {
-            String kind = spec.isVale() ? "VALE ports" : spec.bindsHostRings() ? "host rings" : "network interfaces";
-            throw new NetmapException(what + " failed: the user backend does not support " + kind
-                    + " yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module "
-                    + "to use " + kind);
-        }
         if (spec.isVale()) {
-            throw new NetmapException(what + " failed: the user backend does not support pipes of VALE ports yet");
+            // VALE switches live in a package of their own; the sweep runs first, as for pipes
+            sweeper.sweepIfDue(shmDir());
+            return ValeOpener.open(spec, this);
+        }
+        if (!spec.isPipe()) {
+            return NicOpener.open(spec, this, nic);
         }
         if (spec.bindsHostRings() || spec.mode() == NR_REG_ONE_NIC && spec.ringId() != 0) {
             throw new NetmapException(what + " failed: a pipe end has one ring pair (ring 0) and no host rings",
                     io.netmap4j.abi.Errno.EINVAL, null);
         }
         long flags = spec.flags();
-        if ((flags & UNSUPPORTED_FLAGS) != 0) {
-            throw new NetmapException(what + " failed: monitors and virtio-net headers are not supported by the "
-                    + "user backend");
+        if ((flags & NR_ACCEPT_VNET_HDR) != 0) {
+            throw new NetmapException(what + " failed: virtio-net headers are not supported by the user backend");
         }
         if (spec.extmem() != null || spec.share() != null || spec.offset() != null) {
             throw new NetmapException(what + " failed: @extmem, @share and @offset are not supported by the user "
@@ -106,11 +118,28 @@ public final class UserBackend implements NetmapBackend {
                     + ") was asked for");
         }
         sweeper.sweepIfDue(shmDir()); // before our own open, so a dead region of this name goes too
+        if ((flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) != 0) {
+            if ((flags & NR_EXCLUSIVE) != 0 || spec.extraBuffers() != 0) {
+                throw new NetmapException(what + " failed: a monitor of the user backend has no /x and no extra "
+                        + "buffers", io.netmap4j.abi.Errno.EINVAL, null);
+            }
+            return PipeMonitors.open(spec, this, what); // the pipe's monitors live in its region
+        }
         int end = spec.pipeEnd() == PortSpec.PipeEnd.MASTER ? PipeLayout.MASTER : PipeLayout.SLAVE;
         PipeRegistration.Request request = new PipeRegistration.Request(what, shmDir(), spec.portName(), id, end,
                 slots(spec.txSlots()), slots(spec.rxSlots()), spec.extraBuffers(), (flags & NR_EXCLUSIVE) != 0,
                 (flags & NR_RX_RINGS_ONLY) == 0, (flags & NR_TX_RINGS_ONLY) == 0, spec.requestName());
         return UserPipePort.open(spec, this, request, (flags & NR_NO_TX_POLL) == 0);
+    }
+
+    /** An interface's ring pairs are its queues: the larger of its RX and TX queue counts. */
+    @Override
+    public int nicRingPairs(PortSpec spec) throws NetmapException {
+        if (spec.isPipe() || spec.isVale()) {
+            return NetmapBackend.super.nicRingPairs(spec);
+        }
+        NetInterface nic = NetInterface.lookup(spec.portName(), "count the rings of " + spec);
+        return Math.max(nic.rxQueues(), nic.txQueues());
     }
 
     /** Slot counts are hints, as for the kernel: 0 means the default, others are clamped. */
@@ -126,7 +155,7 @@ public final class UserBackend implements NetmapBackend {
         return sweeper;
     }
 
-    private record RegionKey(long device, long inode) { }
+    private record RegionKey(long device, long inode, long area) { }
 
     /** A memory id and how many open ports use it. */
     private static final class MemId {
@@ -146,14 +175,28 @@ public final class UserBackend implements NetmapBackend {
      * made later may get the same inode. Opens and closes only, so a lock is cheap enough.
      */
     synchronized int memIdOf(RegionFile file) {
-        MemId m = memIds.computeIfAbsent(new RegionKey(file.device(), file.inode()), k -> new MemId(newMemId()));
-        m.users++;
-        return m.id;
+        return memIdOf(file, 0);
     }
 
     /** A port of {@code file} closed. */
     synchronized void releaseMemId(RegionFile file) {
-        RegionKey key = new RegionKey(file.device(), file.inode());
+        releaseMemId(file, 0);
+    }
+
+    /**
+     * As {@link #memIdOf(RegionFile)}, for one of several memory regions in one file: a pipe
+     * region is area 0; each VALE port of a switch file is a region of its own, as in netmap, and
+     * names a different non-zero area. Public only for the backend's sub-packages.
+     */
+    public synchronized int memIdOf(RegionFile file, long area) {
+        MemId m = memIds.computeIfAbsent(new RegionKey(file.device(), file.inode(), area), k -> new MemId(newMemId()));
+        m.users++;
+        return m.id;
+    }
+
+    /** A port of area {@code area} of {@code file} closed. */
+    public synchronized void releaseMemId(RegionFile file, long area) {
+        RegionKey key = new RegionKey(file.device(), file.inode(), area);
         MemId m = memIds.get(key);
         if (m != null && --m.users == 0) {
             memIds.remove(key);
@@ -183,5 +226,11 @@ public final class UserBackend implements NetmapBackend {
     @Override
     public String toString() {
         return "user backend (pipes in " + shmDir() + ")";
+    }
+
+    /** vale-ctl's requests on user-space switches (see {@link io.netmap4j.user.vale.UserValeControl}). */
+    @Override
+    public io.netmap4j.core.ValeControl valeControl() {
+        return new io.netmap4j.user.vale.UserValeControl(this, shmDir());
     }
 }

@@ -17,6 +17,7 @@ import java.util.Set;
 
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
+import static io.netmap4j.abi.NetmapConstants.NS_TXMON;
 import static io.netmap4j.abi.NetmapConstants.POLLERR;
 import static io.netmap4j.abi.NetmapConstants.POLLIN;
 import static io.netmap4j.abi.NetmapConstants.POLLOUT;
@@ -453,5 +454,107 @@ public abstract class AbstractRingConformanceTest {
         String other = pipeName();
         open(other + "}2");
         assertThrows(PortBusyException.class, () -> open(other + "}2/x"));
+    }
+
+    /** The sequence numbers in {@code port}'s RX ring 0 after an rxsync, with their flags; released. */
+    private static List<long[]> drain(NetmapPort port) throws NetmapException {
+        port.rxSync();
+        NetmapRing rx = port.rxRing(0);
+        List<long[]> frames = new ArrayList<>();
+        for (int h = rx.head(); h != rx.tail(); h = rx.next(h)) {
+            frames.add(new long[] {seqAt(rx, h), rx.flags(h)});
+        }
+        rx.advance(rx.tail());
+        port.rxSync();
+        return frames;
+    }
+
+    private static List<Long> seqs(List<long[]> frames) {
+        List<Long> l = new ArrayList<>();
+        for (long[] f : frames) {
+            l.add(f[0]);
+        }
+        return l;
+    }
+
+    @Test
+    void copyMonitorsSeeWhatAnEndSendsAndWhatTheOtherReceives() throws Exception {
+        NetmapPort[] p = pair(64);
+        String base = p[0].name().substring(0, p[0].name().indexOf('{'));
+        NetmapPort sent = open(base + "{1/t");
+        NetmapPort received = open(base + "}1/r");
+        assertEquals(1, sent.rxRingCount());
+        assertEquals(1, sent.txRingCount(), "a monitor has a TX ring, as in netmap, that it cannot use");
+        assertNotEquals(p[0].memId(), sent.memId(), "a copy monitor has a region of its own");
+        for (int i = 0; i < 5; i++) {
+            send(p[0].txRing(0), i, 64);
+        }
+        p[0].txSync();
+        List<long[]> tx = drain(sent);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs(tx), "copies of what the master sent, in order");
+        for (long[] f : tx) {
+            assertEquals(NS_TXMON, f[1] & NS_TXMON);
+        }
+        p[1].rxSync();
+        List<long[]> rx = drain(received);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs(rx), "copies of what the slave received");
+        for (long[] f : rx) {
+            assertEquals(0, f[1] & NS_TXMON);
+        }
+    }
+
+    /**
+     * A zero-copy monitor sees frames once consumed: sent ones when their slots come back, received
+     * ones when the user releases them. (One monitor per pipe here: a zero-copy monitor on each end
+     * would see, at the sender, the empty buffers the other end's monitor traded for the frames,
+     * in netmap as here.)
+     */
+    @Test
+    void aZeroCopyMonitorSeesFramesOnceConsumed() throws Exception {
+        for (String monitored : new String[] {"{", "}"}) {
+            NetmapPort[] p = pair(64);
+            String base = p[0].name().substring(0, p[0].name().indexOf('{'));
+            NetmapPort z = open(base + monitored + "1/z");
+            assertEquals(p[0].memId(), z.memId(), "a zero-copy monitor shares the pipe's region");
+            for (int i = 0; i < 3; i++) {
+                send(p[0].txRing(0), i, 64);
+            }
+            p[0].txSync();
+            p[1].rxSync();
+            assertEquals(List.of(), seqs(drain(z)), "sent and received, not consumed yet");
+            NetmapRing rx = p[1].rxRing(0);
+            assertEquals(0, seqAt(rx, rx.head()), "the slave reads the frames whole");
+            rx.advance(rx.tail());
+            p[1].rxSync(); // released by the slave
+            if (monitored.equals("{")) {
+                assertEquals(List.of(), seqs(drain(z)), "the master's slots have not come back yet");
+                p[0].txSync(); // now they do
+            }
+            List<long[]> seen = drain(z);
+            assertEquals(List.of(0L, 1L, 2L), seqs(seen), "consumed: the monitor of " + monitored + " has them");
+            assertEquals(monitored.equals("{") ? NS_TXMON : 0, seen.get(0)[1] & NS_TXMON);
+        }
+    }
+
+    @Test
+    void aMonitorWithoutRoomKeepsTheNewestFrames() throws Exception {
+        NetmapPort[] p = pair(64);
+        String base = p[0].name().substring(0, p[0].name().indexOf('{'));
+        NetmapPort small = open(base + "{1/t@conf:slots=8");
+        assertEquals(8, small.rxRing(0).numSlots());
+        for (int i = 0; i < 20; i++) {
+            send(p[0].txRing(0), i, 64);
+        }
+        p[0].txSync();
+        assertEquals(List.of(13L, 14L, 15L, 16L, 17L, 18L, 19L), seqs(drain(small)),
+                "7 slots of room: the oldest 13 frames were dropped for the monitor, as netmap does");
+        p[1].rxSync();
+        assertEquals(20, p[1].rxRing(0).space(), "the pipe lost nothing");
+    }
+
+    @Test
+    void aMonitorOfAnEndNobodyOpenedIsRefused() {
+        NetmapException e = assertThrows(NetmapException.class, () -> open(pipeName() + "{1/r"));
+        assertEquals(io.netmap4j.abi.Errno.EINVAL, e.errno(), e.getMessage());
     }
 }

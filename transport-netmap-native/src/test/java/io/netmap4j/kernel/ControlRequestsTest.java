@@ -1,5 +1,7 @@
 package io.netmap4j.kernel;
 
+import io.netmap4j.core.ValePortId;
+import io.netmap4j.core.ValeInterface;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;

@@ -199,4 +199,34 @@ class StaleRegionSweepTest {
         sweeper.allowNextSweep();
         assertEquals(List.of(second.toString()), sweeper.sweepIfDue(dir.toString()));
     }
+
+    /** A VALE switch left by a process killed while holding a port goes like a pipe region; one in use stays. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSwitchLeftByADeadProcessIsSweptAndOneInUseIsNot() throws Exception {
+        String dir = UserBackend.shmDir();
+        String deadSwitch = "valesd" + PID;
+        String liveSwitch = "valesl" + PID;
+        open(liveSwitch + ":here");
+        Process child = io.netmap4j.user.vale.ValePeer.start("hold", deadSwitch + ":k", "2");
+        children.add(child);
+        io.netmap4j.user.vale.ValePeer.awaitLine(child, "READY");
+        child.destroyForcibly();
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        String deadBase = "netmap4j-%40" + deadSwitch;
+        String liveBase = "netmap4j-%40" + liveSwitch;
+        String[] dead = new File(dir).list((d, n) -> n.startsWith(deadBase + "."));
+        String[] live = new File(dir).list((d, n) -> n.startsWith(liveBase + "."));
+        assertTrue(dead.length >= 2, "the killed process left its switch and a doorbell: " + Arrays.toString(dead));
+
+        UserBackend.INSTANCE.sweeper().allowNextSweep();
+        open("netmap:sws" + PID + "{1");
+
+        assertArrayEquals(new String[0], new File(dir).list((d, n) -> n.startsWith(deadBase + ".")),
+                "the dead process's switch was swept");
+        String[] liveAfter = new File(dir).list((d, n) -> n.startsWith(liveBase + "."));
+        Arrays.sort(live);
+        Arrays.sort(liveAfter);
+        assertArrayEquals(live, liveAfter, "the switch this JVM holds is untouched");
+    }
 }

@@ -31,7 +31,11 @@ public final class Netmap {
                 }
             }
         } catch (Throwable t) {
-            cause = t;
+            cause = nativeAccessDenied(t) ? new IllegalStateException("native access is not enabled for netmap4j "
+                    + "(the JVM denies restricted FFM calls, e.g. with --illegal-native-access=deny): run java with "
+                    + "--enable-native-access=ALL-UNNAMED (class path) or --enable-native-access=io.netmap4j (module "
+                    + "path), or put 'Enable-Native-Access: ALL-UNNAMED' in the manifest of the application's "
+                    + "executable JAR", t) : t;
         }
         UNAVAILABILITY_CAUSE = cause;
         BACKEND = cause == null ? backend : null;
@@ -43,6 +47,15 @@ public final class Netmap {
     }
 
     private Netmap() {
+    }
+
+    private static boolean nativeAccessDenied(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IllegalCallerException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when netmap channels can be used. */
@@ -59,7 +72,8 @@ public final class Netmap {
         if (UNAVAILABILITY_CAUSE != null) {
             throw (Error) new UnsatisfiedLinkError("the netmap transport cannot be used here: "
                     + UNAVAILABILITY_CAUSE.getMessage()
-                    + " (run the JVM with --enable-native-access=ALL-UNNAMED on Linux)").initCause(UNAVAILABILITY_CAUSE);
+                    + " (netmap needs Linux, and native access: --enable-native-access=ALL-UNNAMED)")
+                    .initCause(UNAVAILABILITY_CAUSE);
         }
     }
 

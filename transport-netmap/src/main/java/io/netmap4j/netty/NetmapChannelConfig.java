@@ -2,6 +2,7 @@ package io.netmap4j.netty;
 
 import io.netmap4j.NetmapPorts;
 import io.netmap4j.core.NetmapBackend;
+import io.netmap4j.user.nic.NicMechanism;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
@@ -13,6 +14,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import java.util.Map;
 
 import static io.netmap4j.netty.NetmapChannelOption.BACKEND;
+import static io.netmap4j.netty.NetmapChannelOption.NIC_MECHANISM;
 import static io.netmap4j.netty.NetmapChannelOption.NO_TX_POLL;
 import static io.netmap4j.netty.NetmapChannelOption.RX_EXTRA_BUFFERS;
 import static io.netmap4j.netty.NetmapChannelOption.RX_FRAME_METADATA;
@@ -33,6 +35,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     private volatile boolean noTxPoll;
     private volatile boolean txMoreFrag;
     private volatile NetmapBackend backend;
+    private volatile NicMechanism nicMechanism = NicMechanism.AUTO;
 
     NetmapChannelConfig(NetmapChannel channel) {
         super(channel, new FixedRecvByteBufAllocator(2048));
@@ -42,7 +45,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND,
-                TX_MOREFRAG);
+                TX_MOREFRAG, NIC_MECHANISM);
     }
 
     @SuppressWarnings("unchecked")
@@ -66,6 +69,9 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         if (option == BACKEND) {
             return (T) getBackend().name();
         }
+        if (option == NIC_MECHANISM) {
+            return (T) getNicMechanism().id();
+        }
         return super.getOption(option);
     }
 
@@ -84,6 +90,8 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
             setNoTxPoll((Boolean) value);
         } else if (option == BACKEND) {
             setBackend(NetmapPorts.backend((String) value));
+        } else if (option == NIC_MECHANISM) {
+            setNicMechanism(NicMechanism.of((String) value));
         } else {
             return super.setOption(option, value);
         }
@@ -161,6 +169,23 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     public NetmapChannelConfig setBackend(NetmapBackend backend) {
         checkUnbound("BACKEND", getBackend().name(), backend == null ? NetmapPorts.defaultBackend().name() : backend.name());
         this.backend = backend;
+        return this;
+    }
+
+    /** How the user backend opens a network interface; see {@link NetmapChannelOption#NIC_MECHANISM}. */
+    public NicMechanism getNicMechanism() {
+        return nicMechanism;
+    }
+
+    /**
+     * See {@link NetmapChannelOption#NIC_MECHANISM}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
+    public NetmapChannelConfig setNicMechanism(NicMechanism nicMechanism) {
+        java.util.Objects.requireNonNull(nicMechanism, "nicMechanism");
+        checkUnbound("NIC_MECHANISM", this.nicMechanism, nicMechanism);
+        this.nicMechanism = nicMechanism;
         return this;
     }
 

@@ -53,6 +53,15 @@ public final class NetmapChannelOption<T> extends ChannelOption<T> {
      */
     public static final ChannelOption<String> BACKEND = valueOf(NetmapChannelOption.class, "BACKEND");
 
+    /**
+     * At bind, for a network interface opened by the user backend ({@code netmap:eth0},
+     * {@code netmap:eth0-1}): {@code "xdp"} (AF_XDP, frames land in netmap buffers without a copy),
+     * {@code "packet"} (AF_PACKET, one copy, works everywhere) or {@code "auto"} (default:
+     * {@code -Dnetmap4j.nic}, else AF_XDP where its program loads and its socket binds, AF_PACKET
+     * otherwise). Ignored by the kernel backend, whose NICs are native netmap ports.
+     */
+    public static final ChannelOption<String> NIC_MECHANISM = valueOf(NetmapChannelOption.class, "NIC_MECHANISM");
+
     @SuppressWarnings({"deprecation", "unused"})
     private NetmapChannelOption() {
         super(null);

@@ -16,6 +16,7 @@ public final class NetmapTxSlots {
     private int head;
     private int limit;
     private int committed;
+    private long committedBytes;
 
     NetmapTxSlots() {
     }
@@ -27,6 +28,17 @@ public final class NetmapTxSlots {
         this.head = ring.head();
         this.limit = ring.space();
         this.committed = 0;
+        this.committedBytes = 0;
+    }
+
+    /** Frames committed since {@link #reset}, not yet published. */
+    int committedFrames() {
+        return committed;
+    }
+
+    /** Their bytes. */
+    long committedBytes() {
+        return committedBytes;
     }
 
     /** Publishes what was committed by moving the ring's head; returns how many frames. */
@@ -36,6 +48,7 @@ public final class NetmapTxSlots {
         }
         int n = committed;
         committed = 0;
+        committedBytes = 0;
         limit = 0;
         return n;
     }
@@ -103,6 +116,7 @@ public final class NetmapTxSlots {
         ring.flags(head, 0);
         head = ring.next(head);
         committed++;
+        committedBytes += length;
     }
 
     private NetmapRing ring() {

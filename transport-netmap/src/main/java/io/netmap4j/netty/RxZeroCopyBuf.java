@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * returns its slot to the ring.
  */
 final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
-    final NetmapChannel.RxZeroCopy owner;
+    final RxZeroCopy owner;
     final int bufIdx;
     /** RX ring (position among the port's bound RX rings) and slot the buffer was delivered from. */
     int ring;
@@ -26,7 +26,7 @@ final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
      */
     int replacement;
 
-    RxZeroCopyBuf(ByteBufAllocator alloc, ByteBuffer view, NetmapChannel.RxZeroCopy owner, int bufIdx) {
+    RxZeroCopyBuf(ByteBufAllocator alloc, ByteBuffer view, RxZeroCopy owner, int bufIdx) {
         super(alloc, view, view.capacity());
         this.owner = owner;
         this.bufIdx = bufIdx;
@@ -55,7 +55,7 @@ final class RxZeroCopyBuf extends UnpooledDirectByteBuf {
     public boolean release() {
         if (refCnt() == 1 && owner.inLoop()) {
             setRefCnt(0);
-            owner.released(this);
+            owner.releasedOnLoop(this);
             return true;
         }
         return super.release();

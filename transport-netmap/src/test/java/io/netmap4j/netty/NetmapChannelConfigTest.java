@@ -3,6 +3,7 @@ package io.netmap4j.netty;
 import io.netmap4j.NetmapPorts;
 import io.netmap4j.kernel.KernelBackend;
 import io.netmap4j.user.UserBackend;
+import io.netmap4j.user.nic.NicMechanism;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,9 +33,25 @@ class NetmapChannelConfigTest {
     }
 
     @Test
+    void nicMechanismOptionChoosesByName() {
+        NetmapChannelConfig config = new NetmapChannel().config();
+        assertEquals(NicMechanism.AUTO, config.getNicMechanism());
+        assertTrue(config.setOption(NetmapChannelOption.NIC_MECHANISM, "xdp"));
+        assertEquals(NicMechanism.XDP, config.getNicMechanism());
+        assertEquals("xdp", config.getOption(NetmapChannelOption.NIC_MECHANISM));
+        assertTrue(config.setOption(NetmapChannelOption.NIC_MECHANISM, "AF_PACKET"));
+        assertEquals(NicMechanism.PACKET, config.getNicMechanism());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config.setOption(NetmapChannelOption.NIC_MECHANISM, "dpdk"));
+        assertTrue(e.getMessage().contains("auto, xdp or packet"), e.getMessage());
+        assertEquals(NicMechanism.PACKET, config.getNicMechanism());
+    }
+
+    @Test
     void optionsAreListed() {
         NetmapChannelConfig config = new NetmapChannel().config();
         assertTrue(config.getOptions().containsKey(NetmapChannelOption.BACKEND));
         assertTrue(config.getOptions().containsKey(NetmapChannelOption.RX_ZERO_COPY));
+        assertTrue(config.getOptions().containsKey(NetmapChannelOption.NIC_MECHANISM));
     }
 }

@@ -1,7 +1,7 @@
 package io.netmap4j.handler.lb;
 
-import io.netmap4j.handler.forward.FrameOutputs;
 import io.netmap4j.handler.frame.FrameView;
+import io.netmap4j.netty.handler.FrameOutputs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
@@ -14,9 +14,10 @@ import java.util.Objects;
  * Spreads the frames read on its channel over N output channels, as netmap's lb spreads a NIC over
  * pipes: IP frames by a {@link SymmetricFlowHash symmetric 5-tuple hash}, so both directions of a
  * flow reach the same output; fragments (which lack ports after the first), non-IP and malformed
- * frames go to a default output. Writes go through {@link FrameOutputs} (per-batch flushes,
- * back-pressure). For netmap's zero-copy fan-out, bind the input and the outputs as pipes of one
- * parent on one event loop: frames then move by buffer index. Nothing is allocated per frame.
+ * frames go to a default output. Writes go through the transport's {@link FrameOutputs} (per-read
+ * flushes, back-pressure, nothing lost). For netmap's zero-copy fan-out, bind the input and the
+ * outputs as pipes of one parent on one event loop: frames then move by buffer index. Nothing is
+ * allocated per frame.
  */
 public final class LoadBalancerHandler extends ChannelInboundHandlerAdapter {
     private final Channel[] targets;
@@ -49,12 +50,12 @@ public final class LoadBalancerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        outputs = new FrameOutputs(ctx.channel(), targets);
+        outputs = new FrameOutputs(ctx, targets);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        outputs.detach();
+        outputs.close();
     }
 
     /** The output a frame goes to; {@code view} must wrap it. */

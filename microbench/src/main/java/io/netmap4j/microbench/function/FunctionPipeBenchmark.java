@@ -2,7 +2,6 @@ package io.netmap4j.microbench.function;
 
 import io.netmap4j.handler.filter.FilterHandler;
 import io.netmap4j.handler.filter.RuleTable;
-import io.netmap4j.handler.forward.ForwardHandler;
 import io.netmap4j.handler.lb.LoadBalancerHandler;
 import io.netmap4j.handler.pcap.PcapCaptureHandler;
 import io.netmap4j.handler.pcap.PcapWriter;
@@ -10,6 +9,7 @@ import io.netmap4j.handler.pcap.TimestampPrecision;
 import io.netmap4j.microbench.support.FunctionFrames;
 import io.netmap4j.microbench.support.ReceivedFrames;
 import io.netmap4j.netty.NetmapAddress;
+import io.netmap4j.netty.handler.FrameForwarder;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandler;
@@ -59,7 +59,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *
  * <ul>
  *   <li>{@code filter}: the 100-rule {@link FilterHandler} (every frame allowed by the last rule),
- *       then {@link ForwardHandler} to {@code P{1} (plain per-frame Netty writes; the frame moves
+ *       then {@link FrameForwarder} to {@code P{1} (plain per-frame Netty writes; the frame moves
  *       by buffer index since both pipes share the parent's buffers);</li>
  *   <li>{@code lb}: {@link LoadBalancerHandler} to 4 pipes {@code P{1..4}, 4 sinks;</li>
  *   <li>{@code capture}: {@link PcapCaptureHandler} writing every frame to /dev/shm, the file
@@ -100,7 +100,7 @@ public class FunctionPipeBenchmark {
                 Channel out = bind(functionGroup, p + "{1", new ChannelInboundHandlerAdapter());
                 bind(edgeGroup, p + "}1", new Sink(frames));
                 RuleTable table = RuleTable.parse(FunctionFrames.rules100(), "100 rules");
-                in.eventLoop().submit(() -> in.pipeline().addLast(new FilterHandler(table), new ForwardHandler(out))).sync();
+                in.eventLoop().submit(() -> in.pipeline().addLast(new FilterHandler(table), new FrameForwarder(out))).sync();
             }
             case "lb" -> {
                 Channel[] outs = new Channel[4];

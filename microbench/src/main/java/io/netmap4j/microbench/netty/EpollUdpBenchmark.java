@@ -139,6 +139,7 @@ public class EpollUdpBenchmark {
     /** Writes batches of datagrams while the channel is writable; each batch yields to the loop. */
     static final class Generator extends ChannelInboundHandlerAdapter {
         private final byte[] template;
+        private final boolean yieldToIo;
         private final Runnable pump = this::pump;
         private ChannelHandlerContext ctx;
         private ChannelPromise voidPromise;
@@ -146,7 +147,17 @@ public class EpollUdpBenchmark {
         private long seq;
 
         Generator(byte[] template) {
+            this(template, false);
+        }
+
+        /**
+         * @param yieldToIo let the loop read between batches (when the channel also receives): a
+         *                  task that re-submits itself would keep the loop in its task queue for a
+         *                  whole task quantum (1 s) before it looks at I/O again
+         */
+        Generator(byte[] template, boolean yieldToIo) {
             this.template = template;
+            this.yieldToIo = yieldToIo;
         }
 
         @Override
@@ -177,7 +188,11 @@ public class EpollUdpBenchmark {
                 ctx.write(buf, voidPromise);
             }
             ctx.flush();
-            ctx.executor().execute(pump);
+            if (yieldToIo) {
+                ctx.executor().schedule(pump, 0, TimeUnit.NANOSECONDS);
+            } else {
+                ctx.executor().execute(pump);
+            }
         }
 
         @Override

@@ -128,7 +128,7 @@ public class NettyPipeBenchmark {
         }
     }
 
-    enum Start { INSTANCE }
+    public enum Start { INSTANCE }
 
     /** Counts frames and reads each one's sequence number, as a real consumer touches its data. */
     static final class Sink extends ChannelInboundHandlerAdapter {
@@ -197,7 +197,7 @@ public class NettyPipeBenchmark {
      * a flush per {@link #WRITE_BATCH} frames, then the loop runs its I/O before the next batch;
      * stops while the channel is unwritable.
      */
-    static final class WriteGenerator extends ChannelInboundHandlerAdapter {
+    public static final class WriteGenerator extends ChannelInboundHandlerAdapter {
         private final byte[] template;
         private ChannelHandlerContext ctx;
         private ChannelPromise voidPromise;
@@ -205,7 +205,7 @@ public class NettyPipeBenchmark {
         private boolean parked;
         private long seq;
 
-        WriteGenerator(byte[] template) {
+        public WriteGenerator(byte[] template) {
             this.template = template;
         }
 

@@ -37,6 +37,12 @@ abstract class AbstractNetmapFrameTest extends AbstractComboTestsuiteTest<Bootst
     @AfterAll
     static void stopGroup() throws InterruptedException {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        NetmapTestPermutation.removeVethPairs();
+    }
+
+    /** The event loops of this test class. */
+    static EventLoopGroup group() {
+        return group;
     }
 
     @Override

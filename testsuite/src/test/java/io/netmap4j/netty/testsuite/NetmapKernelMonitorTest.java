@@ -15,6 +15,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Monitor ports of a netmap kernel as channels, on a kernel pipe: {@code /t} and {@code /r} see
- * copies of what an end sends and receives, and {@code /z} sits inline, so frames reach the peer
- * only after the monitor's channel has read them. Skipped where /dev/netmap is not usable.
+ * Monitor ports of a netmap kernel as channels, on a kernel pipe and a kernel VALE switch:
+ * {@code /t} and {@code /r} see copies of what a port sends and receives, {@code /z} sees frames
+ * once consumed. Skipped where /dev/netmap is not usable. {@link NetmapUserMonitorTest} runs the
+ * same on the user backend.
  */
 class NetmapKernelMonitorTest {
     private static final int FRAMES = 100;
@@ -41,9 +43,18 @@ class NetmapKernelMonitorTest {
 
     @BeforeAll
     static void setUp() {
+        group = NetmapTestPermutation.newGroup();
+    }
+
+    /** The backend under test (a BACKEND option value). */
+    String backend() {
+        return "kernel";
+    }
+
+    @BeforeEach
+    void needsTheBackend() {
         assumeTrue(KernelBackend.INSTANCE.isAvailable(), () -> "netmap kernel module not usable here: "
                 + KernelBackend.INSTANCE.unavailabilityCause().getMessage());
-        group = NetmapTestPermutation.newGroup();
     }
 
     @AfterAll
@@ -63,7 +74,7 @@ class NetmapKernelMonitorTest {
 
     private Channel bind(String name, ConcurrentLinkedQueue<Integer> seen, boolean autoRead) throws InterruptedException {
         Channel ch = new Bootstrap().group(group).channel(NetmapChannel.class)
-                .option(NetmapChannelOption.BACKEND, "kernel").option(ChannelOption.AUTO_READ, autoRead)
+                .option(NetmapChannelOption.BACKEND, backend()).option(ChannelOption.AUTO_READ, autoRead)
                 .handler(seen == null ? new ChannelInboundHandlerAdapter() : new SimpleChannelInboundHandler<ByteBuf>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -147,5 +158,35 @@ class NetmapKernelMonitorTest {
         send(a, FRAMES, FRAMES + 1); // its txsync takes back the slots of the first FRAMES
         await("frames at the monitor " + monitored, () -> monitored.size() >= FRAMES);
         assertEquals(sequence(), List.copyOf(monitored).subList(0, FRAMES), "the monitor saw them whole and in order");
+    }
+
+    /**
+     * Copy monitors of VALE ports see exactly the traffic of their port: what a sends (with
+     * nothing else a sends), what b receives, in order and intact.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void copyMonitorsOfValePortsSeeExactlyTheirTraffic() throws Exception {
+        String sw = NetmapTestPermutation.newSwitchName();
+        ConcurrentLinkedQueue<Integer> atB = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> sentByA = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> receivedByB = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> receivedByA = new ConcurrentLinkedQueue<>();
+        Channel a = bind(sw + ":a", receivedByA, true);
+        bind(sw + ":b", atB, true);
+        bind(sw + ":a/t", sentByA, true);
+        bind(sw + ":b/r", receivedByB, true);
+        ConcurrentLinkedQueue<Integer> seenByARx = new ConcurrentLinkedQueue<>();
+        bind(sw + ":a/r", seenByARx, true);
+        send(a);
+        await("frames at b " + atB + ", the /t monitor of a " + sentByA + ", the /r monitor of b " + receivedByB,
+                () -> atB.size() == FRAMES && sentByA.size() == FRAMES && receivedByB.size() == FRAMES);
+        assertEquals(sequence(), List.copyOf(atB));
+        assertEquals(sequence(), List.copyOf(sentByA), "the TX monitor saw a's frames, in order");
+        assertEquals(sequence(), List.copyOf(receivedByB), "the RX monitor saw b's, in order");
+        Thread.sleep(200);
+        assertEquals(List.of(), List.copyOf(receivedByA), "a received nothing (no frame goes back to its sender)");
+        assertEquals(List.of(), List.copyOf(seenByARx), "so its RX monitor saw nothing either");
+        assertEquals(FRAMES, sentByA.size(), "and nothing more than what a sent");
     }
 }

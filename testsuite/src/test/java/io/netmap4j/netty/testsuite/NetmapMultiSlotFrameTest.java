@@ -1,6 +1,8 @@
 package io.netmap4j.netty.testsuite;
 
 import io.netmap4j.NetmapPorts;
+import io.netmap4j.spec.PortSpec;
+import io.netmap4j.user.nic.NicPort;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
 import io.netmap4j.netty.NetmapAddress;
@@ -50,6 +52,11 @@ class NetmapMultiSlotFrameTest extends AbstractNetmapFrameTest {
         Channel writer = NetmapTestPermutation.bind(cb);
         try {
             int[] lengths = {3000, 9000, 60, 2048, 2049, 4096};
+            if (((NetmapChannel) reader).port() instanceof NicPort nic && nic.maxReceiveFrame() < 9000) {
+                System.err.println("skipped on " + nic + ": it drops frames longer than " + nic.maxReceiveFrame()
+                        + " B (AF_XDP without multi-buffer frames, before Linux 6.6)");
+                return;
+            }
             for (int i = 0; i < lengths.length; i++) {
                 writer.write(frame(writer.alloc(), i, lengths[i]));
             }
@@ -107,8 +114,9 @@ class NetmapMultiSlotFrameTest extends AbstractNetmapFrameTest {
         });
         Channel reader = NetmapTestPermutation.bind(sb);
         String name = ((NetmapChannel) reader).localAddress().name();
-        String peerName = name.replace('{', '}');
-        try (NetmapPort peer = NetmapPorts.open(peerName)) {
+        String peerName = NetmapTestPermutation.peerOf(name);
+        // the reader's backend: a veth end of the user backend is opened by the user backend again
+        try (NetmapPort peer = NetmapPorts.open(PortSpec.parse(peerName), ((NetmapChannel) reader).port().backend())) {
             NetmapRing tx = peer.txRing(0);
             int size = tx.bufferSize();
             byte[] data = new byte[2 * size + 100];

@@ -8,6 +8,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -72,16 +74,48 @@ class NetmapTxZeroCopyBridgeTest {
         assertEquals(0, r.cZeroCopy, "a frame of a channel on another loop must be copied");
     }
 
-    private record Result(long cZeroCopy, int[] bufIdxAtB, int[] bufIdxAtD) {
+    /**
+     * Forwarding with real promises, every seventh cancelled before the flush: a cancelled frame
+     * that had already moved into a TX slot by index gives the slot its buffer back and returns to
+     * B's ring; the others arrive in order, all moved by index, and B's ring keeps going.
+     */
+    @Test
+    void cancelledForwardsGiveTheirBuffersBack() throws Exception {
+        Result r = bridge(first, first, 7);
+        assertEquals(FRAMES - (FRAMES + 3) / 7, r.received);
+        assertTrue(r.cZeroCopy >= r.received, "frames moved by index: " + r.cZeroCopy);
+        for (int i = 0; i < FRAMES; i++) {
+            if (!cancelled(i, 7)) {
+                assertEquals(r.bufIdxAtB[i], r.bufIdxAtD[i], "frame " + i + " arrives in the buffer it left in");
+            }
+        }
     }
 
-    /** Runs FRAMES frames through A -> B -> C -> D, B on {@code bLoop} and C on {@code cLoop}. */
+    private record Result(long cZeroCopy, int[] bufIdxAtB, int[] bufIdxAtD, int received) {
+    }
+
     private static Result bridge(EventLoop bLoop, EventLoop cLoop) throws Exception {
+        return bridge(bLoop, cLoop, 0);
+    }
+
+    private static boolean cancelled(int seq, int cancelEvery) {
+        return cancelEvery > 0 && seq % cancelEvery == 3;
+    }
+
+    /**
+     * Runs FRAMES frames through A -> B -> C -> D, B on {@code bLoop} and C on {@code cLoop}; with
+     * {@code cancelEvery > 0} B writes with real promises and cancels one in {@code cancelEvery}.
+     */
+    private static Result bridge(EventLoop bLoop, EventLoop cLoop, int cancelEvery) throws Exception {
         String name = NetmapTestPermutation.newPipeName();
         int[] atB = new int[FRAMES];
         int[] atD = new int[FRAMES];
-        List<String> errors = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(FRAMES);
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        int expectedAtD = 0;
+        for (int i = 0; i < FRAMES; i++) {
+            expectedAtD += cancelled(i, cancelEvery) ? 0 : 1;
+        }
+        CountDownLatch done = new CountDownLatch(expectedAtD);
         int[] nextAtD = {0};
         int[] nextAtB = {0};
 
@@ -91,6 +125,9 @@ class NetmapTxZeroCopyBridgeTest {
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         ByteBuf frame = (ByteBuf) msg;
                         try {
+                            while (cancelled(nextAtD[0], cancelEvery)) {
+                                nextAtD[0]++;
+                            }
                             int expected = nextAtD[0]++;
                             String bad = check(frame, expected);
                             if (bad != null) {
@@ -118,7 +155,15 @@ class NetmapTxZeroCopyBridgeTest {
                         if (seq < FRAMES) {
                             atB[seq] = lastDeliveredBufIdx((NetmapChannel) ctx.channel());
                         }
-                        c.write(msg, c.voidPromise());
+                        if (cancelEvery == 0) {
+                            c.write(msg, c.voidPromise());
+                        } else {
+                            ChannelPromise p = c.newPromise();
+                            c.write(msg, p);
+                            if (cancelled(seq, cancelEvery) && !p.cancel(false)) {
+                                errors.add("B: the write of frame " + seq + " could not be cancelled before its flush");
+                            }
+                        }
                     }
 
                     @Override
@@ -142,10 +187,11 @@ class NetmapTxZeroCopyBridgeTest {
                 }
             }
             a.flush();
-            assertTrue(done.await(30, TimeUnit.SECONDS), "D received " + (FRAMES - done.getCount()) + " of " + FRAMES);
-            assertEquals(List.of(), second.submit(() -> List.copyOf(errors)).get(10, TimeUnit.SECONDS));
+            assertTrue(done.await(30, TimeUnit.SECONDS), "D received " + (expectedAtD - done.getCount()) + " of " + expectedAtD);
+            assertEquals(List.of(), List.copyOf(errors));
             long zeroCopy = c.eventLoop().submit(c::txZeroCopyFrames).get(10, TimeUnit.SECONDS);
-            return new Result(zeroCopy, atB, atD);
+            assertTrue(second.submit(() -> nextAtD[0]).get(10, TimeUnit.SECONDS) <= FRAMES, "D received more than was sent");
+            return new Result(zeroCopy, atB, atD, expectedAtD);
         } finally {
             a.close().sync();
             b.close().sync();

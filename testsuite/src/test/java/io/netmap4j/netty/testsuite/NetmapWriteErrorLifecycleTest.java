@@ -5,6 +5,7 @@ import io.netmap4j.netty.NetmapChannel;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AbstractChannel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -130,11 +132,15 @@ class NetmapWriteErrorLifecycleTest {
         try {
             ChannelPromise promise = ch.newPromise();
             // What Netty does after a write fails with anything but an IOException (or with one when
-            // AUTO_CLOSE is off); AbstractUnsafe is not accessible from here, its method is public.
+            // AUTO_CLOSE is off), on Netty's own AbstractUnsafe of the channel (unsafe() returns the
+            // direct-write front, which has no shutdownOutput); neither is accessible from here.
+            Field unsafeField = AbstractChannel.class.getDeclaredField("unsafe");
+            unsafeField.setAccessible(true);
+            Object nettyUnsafe = unsafeField.get(ch);
             Method shutdown = Class.forName("io.netty.channel.AbstractChannel$AbstractUnsafe")
                     .getMethod("shutdownOutput", ChannelPromise.class);
             shutdown.setAccessible(true);
-            ch.eventLoop().submit(() -> shutdown.invoke(ch.unsafe(), promise)).sync();
+            ch.eventLoop().submit(() -> shutdown.invoke(nettyUnsafe, promise)).sync();
             promise.await(10, TimeUnit.SECONDS);
             assertTrue(ch.closeFuture().await(10, TimeUnit.SECONDS), "the close future completes");
             assertTrue(inactive.latch.await(10, TimeUnit.SECONDS), "channelInactive fires");

@@ -1,0 +1,46 @@
+package io.netmap4j.netty;
+
+/**
+ * What a {@link NetmapChannel} counts as it works, written by its collaborators on the channel's
+ * event loop with plain increments (a register add per event; nothing shared, nothing atomic) and
+ * read there into a {@link NetmapChannelCounters} snapshot. Loop-confined.
+ */
+final class ChannelCounters {
+    long rxFrames;
+    long rxBytes;
+    long rxZeroCopyFrames;
+    long rxCopiedFrames;
+    long rxExtraBufferSwaps;
+    long rxDroppedChains;
+    long rxSyncs;
+    long rxForwarded;
+    long txFrames;
+    long txBytes;
+    long txDirectFrames;
+    long txZeroCopyFrames;
+    long txSyncs;
+    long txRefusedTooLarge;
+    long txRefusedEmpty;
+    long txRefusedType;
+    long txRefusedNoRing;
+    long txFailed;
+
+    /** A frame of {@code length} bytes went into a TX slot. */
+    void sent(int length) {
+        txFrames++;
+        txBytes += length;
+    }
+
+    /** Counts a write that {@link TxFrameChecks} refused, by its cause. */
+    void refused(RuntimeException e) {
+        if (e instanceof UnsupportedOperationException) {
+            txRefusedType++;
+        } else if (e instanceof IllegalStateException) {
+            txRefusedNoRing++;
+        } else if (e instanceof TxFrameChecks.EmptyFrameException) {
+            txRefusedEmpty++;
+        } else {
+            txRefusedTooLarge++;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.netmap4j.netty;
+
+import io.netmap4j.core.NetmapException;
+import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.NetmapRing;
+import io.netmap4j.core.PeerGoneException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
+
+/**
+ * The RX loop of a {@link NetmapChannel}: one rxsync, then up to {@code MAX_MESSAGES_PER_READ}
+ * frames handed to the pipeline, one {@code channelRead} each, then one
+ * {@code channelReadComplete}. A frame is a copy into an allocator buffer, or in zero-copy mode
+ * a recycled view of its netmap buffer ({@link RxZeroCopy}); a multi-slot frame is always a
+ * copy ({@link RxChains}). Loop-confined.
+ */
+final class RxReader {
+    private final NetmapChannel channel;
+    private final BoundPort bound;
+    private final NetmapChannelConfig config;
+    /** Null unless RX_ZERO_COPY was on at bind: the RX slots' ownership rules cannot change under held frames. */
+    private final RxZeroCopy zeroCopy;
+    private final RxChains chains;
+    private final ChannelCounters counters;
+    private int nextRing;
+
+    RxReader(NetmapChannel channel, BoundPort bound, RxZeroCopy zeroCopy, ChannelCounters counters) {
+        this.channel = channel;
+        this.bound = bound;
+        this.config = channel.config();
+        this.zeroCopy = zeroCopy;
+        this.counters = counters;
+        this.chains = new RxChains(bound, counters);
+    }
+
+    /**
+     * Drains the RX rings into the pipeline.
+     *
+     * @param synced the port reported POLLIN from a sync it ran in this loop iteration (a port
+     *               that syncs in Java, in readyOps or completePoll), so the rings are current
+     *               and a second rxsync would only cost time
+     * @return what went wrong with the port (already fired through the pipeline unless the peer
+     *         left), or null
+     */
+    Throwable read(boolean synced) {
+        NetmapPort p = bound.port;
+        ChannelPipeline pipeline = channel.pipeline();
+        RecvByteBufAllocator.Handle handle = channel.unsafe().recvBufAllocHandle();
+        handle.reset(config);
+        // Netty's own allocators stop a read at maxMessagesPerRead or when AUTO_READ is off; for
+        // them the handle is told the totals once per read instead of three calls per frame.
+        // Any other allocator is asked before every frame, as its contract says.
+        int budget = config.getRecvByteBufAllocator() instanceof DefaultMaxMessagesRecvByteBufAllocator netty
+                ? netty.maxMessagesPerRead() : 0;
+        ByteBufAllocator alloc = config.getAllocator();
+        RxZeroCopy zc = zeroCopy;
+        boolean metadata = config.isRxFrameMetadata();
+        int delivered = 0;
+        long bytes = 0;
+        Throwable failure = null;
+        bound.enter();
+        if (zc != null) {
+            zc.inRxLoop = true;
+        }
+        try {
+            if (!synced) {
+                counters.rxSyncs++;
+                p.rxSync();
+            }
+            int rings = p.rxRingCount();
+            outer:
+            for (int k = 0; k < rings; k++) {
+                int r = nextRing + k;
+                if (r >= rings) {
+                    r -= rings;
+                }
+                NetmapRing ring = p.rxRing(r);
+                if (!ring.invariantsHold()) {
+                    // The sync leaves them right; only someone else writing this memory breaks them
+                    // (a peer process of a user-space pipe shares the whole region).
+                    throw damagedRing(p, ring);
+                }
+                int cur = ring.cur();
+                int tail = ring.tail();
+                if (cur == tail) {
+                    if (zc != null) {
+                        zc.advanceHead(ring, r); // over slots released since the last read
+                    }
+                    continue;
+                }
+                long timestamp = metadata ? ring.timestampMicros() : 0;
+                int bufferSize = ring.bufferSize();
+                try {
+                    while (cur != tail) {
+                        if (delivered > 0 && (budget > 0
+                                ? delivered >= budget || !config.isAutoRead() : !handle.continueReading())) {
+                            nextRing = r;
+                            break outer;
+                        }
+                        int slot = cur;
+                        int slotFlags = ring.flags(slot);
+                        int length;
+                        ByteBuf frame;
+                        if (chains.startsAt(r, slotFlags)) {
+                            // One frame in several slots: gathered into one copy, or dropped.
+                            int end = chains.end(ring, r, slot, tail);
+                            if (end == RxChains.INCOMPLETE) {
+                                break; // the rest is not published yet; read it next time
+                            }
+                            int after = end < 0 ? ring.next(-end - 1) : ring.next(end);
+                            frame = end < 0 ? null : chains.gather(alloc, ring, slot, after);
+                            cur = after;
+                            if (zc != null) {
+                                ring.cur(cur); // no slot is held: the frame is a copy
+                            } else {
+                                ring.advance(cur);
+                            }
+                            if (frame == null) {
+                                continue;
+                            }
+                            length = frame.readableBytes();
+                        } else {
+                            cur = ring.next(cur);
+                            length = Math.min(ring.len(slot), bufferSize);
+                            if (zc != null) {
+                                frame = zc.frame(alloc, ring, r, slot, length);
+                                ring.cur(cur);
+                            } else {
+                                frame = bound.copyOutOfSlot(alloc, ring, slot, length);
+                                ring.advance(cur);
+                            }
+                        }
+                        bytes += length;
+                        if (budget <= 0) {
+                            handle.attemptedBytesRead(length);
+                            handle.lastBytesRead(length);
+                            handle.incMessagesRead(1);
+                        }
+                        channel.readPending = false;
+                        delivered++;
+                        pipeline.fireChannelRead(metadata
+                                ? new NetmapFrame(frame, ring.index(), slotFlags, timestamp) : frame);
+                        if (frame instanceof RxZeroCopyBuf view) {
+                            zc.afterRead(ring, view);
+                        }
+                        if (!channel.isActive()) {
+                            break outer; // a handler closed the channel
+                        }
+                    }
+                } finally {
+                    if (zc != null) {
+                        zc.advanceHead(ring, r);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            if (zc != null) {
+                zc.inRxLoop = false;
+            }
+            bound.exit();
+        }
+        if (delivered > 0) {
+            counters.rxFrames += delivered;
+            counters.rxBytes += bytes;
+            if (budget > 0) {
+                // Only a huge maxMessagesPerRead could pass 2 GiB in one read; the handle counts in ints.
+                int total = (int) Math.min(bytes, Integer.MAX_VALUE);
+                handle.attemptedBytesRead(total);
+                handle.lastBytesRead(total);
+                handle.incMessagesRead(delivered);
+            }
+            handle.readComplete();
+            pipeline.fireChannelReadComplete();
+        }
+        if (failure != null && !(failure instanceof PeerGoneException)) {
+            pipeline.fireExceptionCaught(failure);
+        }
+        return failure;
+    }
+
+    private static NetmapException damagedRing(NetmapPort p, NetmapRing ring) {
+        return new NetmapException(p.name() + ": RX ring " + ring.index() + " was damaged by someone else writing its "
+                + "memory (head " + ring.head() + ", cur " + ring.cur() + ", tail " + ring.tail() + " of "
+                + ring.numSlots() + " slots); the channel closes: open the port again");
+    }
+}
