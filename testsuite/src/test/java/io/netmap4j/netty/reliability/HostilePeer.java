@@ -41,7 +41,9 @@ public final class HostilePeer {
     static final int MAX_BUFFERS = 256 * 1024;
     static final int NIFS_PER_END = 8;
     static final long RING_STRIDE = (256 + 16L * MAX_SLOTS + 4095) / 4096 * 4096;
-    static final long PAIR_STRIDE = 8192 + 4 * RING_STRIDE;
+    static final int MONITORS_PER_PAIR = 4;
+    /** Layout version 3: a pair's four rings, then a TX and an RX ring for each of its monitors. */
+    static final long PAIR_STRIDE = 8192 + (4 + 2 * MONITORS_PER_PAIR) * RING_STRIDE;
     static final long BUF_BASE = HEADER_SIZE + MAX_PAIRS * PAIR_STRIDE;
     static final long H_BUF_NEXT = 64;
     static final long H_FREE_HEAD = 68;
