@@ -113,6 +113,11 @@ public final class Doorbell implements AutoCloseable {
      */
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // a diagnostic count; a lost increment is harmless
     public void ringPeer(int registration) {
+        if (registration < 0 || registration >= peers.length) {
+            // named by a sleep bit in shared memory that someone else set (a peer process breaking
+            // the protocol): no such peer, nobody to wake
+            return;
+        }
         int fd = peers[registration];
         if (fd < 0) {
             fd = openPeer(registration);

@@ -118,6 +118,19 @@ class UserPipeSleepTest {
     }
 
     @Test
+    void sleepBitsOfRegistrationsThatDoNotExistWakeNobodyAndBreakNothing() throws Exception {
+        String base = parent();
+        UserPipePort reader = open(base + "{1");
+        UserPipePort peer = open(base + "}1");
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        // a peer process breaking the protocol: every registration of 16 "sleeps", 8 of which no end has
+        reader.region().set(JAVA_INT, PipeLayout.line(0, PipeLayout.MASTER) + PipeLayout.L_SLEEP, -1);
+        sendOne(peer);
+        assertTrue(rung(reader), "the one that does sleep is woken");
+        assertEquals(POLLIN, reader.completePoll(POLLIN, POLLIN));
+    }
+
+    @Test
     void aSleepThatRanToItsBoundWhileThePeerMovedCountsAsALateWakeUp() throws Exception {
         String base = parent();
         UserPipePort reader = open(base + "{1");
