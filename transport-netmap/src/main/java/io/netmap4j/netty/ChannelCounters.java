@@ -31,13 +31,13 @@ final class ChannelCounters {
         txBytes += length;
     }
 
-    /** Counts a write that {@link TxFrameChecks} refused, by its cause. */
-    void refused(RuntimeException e) {
+    /** Counts the write of {@code msg} that {@link TxFrameChecks} refused with {@code e}, by its cause. */
+    void refused(RuntimeException e, Object msg) {
         if (e instanceof UnsupportedOperationException) {
             txRefusedType++;
         } else if (e instanceof IllegalStateException) {
             txRefusedNoRing++;
-        } else if (e instanceof TxFrameChecks.EmptyFrameException) {
+        } else if (TxFrameChecks.isEmpty(msg)) {
             txRefusedEmpty++;
         } else {
             txRefusedTooLarge++;

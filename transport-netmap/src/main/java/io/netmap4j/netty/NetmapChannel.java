@@ -359,7 +359,7 @@ public final class NetmapChannel extends AbstractChannel {
         try {
             return TxFrameChecks.accept(msg, port(), config);
         } catch (RuntimeException e) {
-            counters.refused(e); // Netty filters writes on the event loop
+            counters.refused(e, msg); // Netty filters writes on the event loop
             throw e;
         }
     }

@@ -45,6 +45,12 @@ final class TxFrameChecks {
         return msg;
     }
 
+    /** True for a frame of no bytes, which {@link #checkFits} refuses. */
+    static boolean isEmpty(Object msg) {
+        ByteBuf content = msg instanceof ByteBuf buf ? buf : msg instanceof ByteBufHolder h ? h.content() : null;
+        return content != null && content.readableBytes() == 0;
+    }
+
     /** The largest frame a write may carry: one buffer, or a whole chain with TX_MOREFRAG. */
     static int maxFrame(NetmapChannelConfig config, int bufferSize) {
         return config.isTxMoreFrag() ? bufferSize * NETMAP_MAX_FRAGS : bufferSize;
@@ -58,12 +64,14 @@ final class TxFrameChecks {
     }
 
     /**
-     * @throws EmptyFrameException      for a frame of 0 bytes
-     * @throws IllegalArgumentException for a frame larger than {@link #maxFrame}
+     * @throws IllegalArgumentException for an empty frame (it would go out as a 0-byte slot, which
+     *                                  a pipe delivers and a NIC drops, and its writer would never
+     *                                  learn of the mistake), or one larger than {@link #maxFrame}
      */
     static void checkFits(NetmapChannelConfig config, int length, int bufferSize, NetmapPort p) {
         if (length == 0) {
-            throw new EmptyFrameException(p);
+            throw new IllegalArgumentException("an empty frame (0 bytes) cannot be sent on " + p.name()
+                    + ": a frame needs at least an Ethernet header; check the buffer's reader and writer indexes");
         }
         if (length > maxFrame(config, bufferSize)) {
             throw new IllegalArgumentException(config.isTxMoreFrag()
@@ -72,20 +80,6 @@ final class TxFrameChecks {
                     : "a frame of " + length + " bytes does not fit the " + bufferSize + "-byte buffers of "
                     + p.name() + "; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG "
                     + "if the port takes multi-slot frames");
-        }
-    }
-
-    /**
-     * A write of an empty frame: it would go out as a 0-byte slot (a pipe delivers it, a NIC drops
-     * it), and its writer would never learn of the mistake. A type of its own only so that the
-     * counters can tell it from a frame too large; users see an IllegalArgumentException.
-     */
-    static final class EmptyFrameException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        EmptyFrameException(NetmapPort p) {
-            super("an empty frame (0 bytes) cannot be sent on " + p.name()
-                    + ": a frame needs at least an Ethernet header; check the buffer's reader and writer indexes");
         }
     }
 }

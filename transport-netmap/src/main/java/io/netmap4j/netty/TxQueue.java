@@ -111,7 +111,7 @@ final class TxQueue {
                         TxFrameChecks.checkFits(config, length, bufferSize, rings.port);
                     } catch (IllegalArgumentException e) {
                         if (msg != Unpooled.EMPTY_BUFFER) { // not a cancelled write's stand-in
-                            rings.counters.refused(e);
+                            rings.counters.refused(e, msg);
                         }
                         in.remove(e);
                     }
