@@ -26,6 +26,8 @@ public abstract class DoorbellPort extends NetmapPort {
     private final Doorbell bell;
     /** True between a prepareToSleep that announced the sleep and the completePoll after it. */
     private boolean announced;
+    private long announcedAt;
+    private long lateWakeups;
 
     protected DoorbellPort(PortSpec spec, NetmapBackend backend, MemorySegment region, long nifOffset, int memId,
                            int extraBuffers, Doorbell bell) {
@@ -61,6 +63,12 @@ public abstract class DoorbellPort extends NetmapPort {
         return bell;
     }
 
+    /** See {@link NetmapPort#lateWakeups()}: counted as {@link UserPipePort} counts them. */
+    @Override
+    public final long lateWakeups() {
+        return lateWakeups;
+    }
+
     @Override
     public final int fd() {
         return bell.fd();
@@ -88,6 +96,7 @@ public abstract class DoorbellPort extends NetmapPort {
         for (int attempt = 0; attempt < 4; attempt++) {
             if (!announceSleep(ops)) {
                 announced = true;
+                announcedAt = System.nanoTime();
                 return 0;
             }
             int ready = syncAndTest(ops);
@@ -105,6 +114,7 @@ public abstract class DoorbellPort extends NetmapPort {
 
     @Override
     public final int completePoll(int ops, int revents) throws NetmapException {
+        boolean slept = announced;
         if (announced) {
             announced = false;
             clearSleep();
@@ -113,6 +123,12 @@ public abstract class DoorbellPort extends NetmapPort {
             bell.drain();
         }
         int ready = syncAndTest(ops);
+        long bound = maxPollDelayNanos();
+        if (slept && ready != 0 && (revents & POLLIN) == 0 && bound > 0
+                && System.nanoTime() - announcedAt >= bound - bound / 10) {
+            // slept to the bound although someone had made us ready: they did not ring
+            lateWakeups++;
+        }
         if ((revents & (POLLERR | POLLNVAL)) != 0) {
             ready |= POLLERR;
         }

@@ -219,6 +219,7 @@ public final class UserPipePort extends NetmapPort {
      * a lost wake-up). 0 between two ports of this backend; the soak and the wake-up stress test
      * check that. Read it on the thread that polls the port.
      */
+    @Override
     public long lateWakeups() {
         return lateWakeups;
     }

@@ -183,7 +183,8 @@ public final class NetmapChannel extends AbstractChannel {
     private NetmapChannelCounters countersNow() {
         BoundPort b = bound;
         return b == null ? NetmapChannelCounters.NONE
-                : NetmapChannelCounters.of(counters, b.port.droppedFrames(), b.port.ringResets());
+                : NetmapChannelCounters.of(counters, b.port.droppedFrames(), b.port.ringResets(),
+                        b.port.lateWakeups());
     }
 
     /** In zero-copy mode, the frames delivered as copies ({@link NetmapChannelCounters#rxCopiedFrames()}). */

@@ -95,7 +95,8 @@ class NetmapCountersTest extends AbstractNetmapFrameTest {
             assertEquals(bytes, rx.rxBytes(), rx.toString());
             boolean zeroCopy = reader.config().getOption(NetmapChannelOption.RX_ZERO_COPY);
             assertEquals(zeroCopy ? FRAMES + BATCH : 0, rx.rxZeroCopyFrames(), rx.toString());
-            assertEquals(0, rx.rxCopiedFrames() + rx.rxDroppedChains() + rx.portDroppedFrames() + rx.portRingResets(),
+            assertEquals(0, rx.rxCopiedFrames() + rx.rxDroppedChains() + rx.portDroppedFrames() + rx.portRingResets()
+                    + rx.portLateWakeups(),
                     rx.toString());
 
             assertEquals((long) FRAMES + BATCH, server.getAttribute(name, "RxFrames"));
