@@ -10,8 +10,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Opens the files that the user backend shares between processes (pipe regions and doorbell
- * FIFOs) only if this user made them for itself. The shared-memory directory is writable by
+ * Opens the files that the user backend shares between processes (pipe regions, VALE switch
+ * files and doorbell FIFOs) only if this user made them for itself. The shared-memory directory is writable by
  * everyone, so another user can put something at a path before we get there: a symbolic link
  * (which would make this process truncate, map and write some other file, with its own rights,
  * perhaps root's), or a file of their own that they can read and write too. So the last path
@@ -22,7 +22,8 @@ import java.lang.foreign.MemorySegment;
 final class PrivateFiles {
     private PrivateFiles() { }
 
-    static final String REGION = "the pipe region";
+    /** A region file whose format is not known (the sweeper looks at pipe and VALE files alike). */
+    static final String REGION = "the region file";
     static final String DOORBELL = "the doorbell FIFO";
 
     /**
@@ -30,7 +31,8 @@ final class PrivateFiles {
      *
      * @param type  {@link LibC#S_IFREG} or {@link LibC#S_IFIFO}
      * @param what  who opens it, for messages (the port name)
-     * @param kind  {@link #REGION} or {@link #DOORBELL}, for messages
+     * @param kind  what the file is, for messages: {@code "the " + RegionFormat.kind()}, {@link #REGION}
+     *              or {@link #DOORBELL}
      * @throws ErrnoException  when open(2) fails for another reason than a symbolic link (ENOENT
      *                         for a file that is not there)
      * @throws NetmapException when the file is not one this user made for itself; nothing was

@@ -90,7 +90,7 @@ public final class RegionFile implements AutoCloseable {
                         throw e;
                     }
                     try {
-                        fd = PrivateFiles.open(path, O_RDWR() | O_CLOEXEC(), LibC.S_IFREG, what, PrivateFiles.REGION);
+                        fd = PrivateFiles.open(path, O_RDWR() | O_CLOEXEC(), LibC.S_IFREG, what, "the " + format.kind());
                     } catch (ErrnoException gone) {
                         if (gone.errno() == Errno.ENOENT) {
                             continue; // unlinked between the two opens: try again

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and every doorbell are 0600 and owned by their creator; a second user (made by the test) can
  * neither open, map nor ring them, and gets a clear error from the API; and what another user may
  * put at those paths in the world-writable shared-memory directory (a symbolic link, a file of
- * their own, a file others can open) is refused, never followed, and left as it was.
+ * their own, a file others can open) is refused, never followed, and left as it was. A VALE
+ * switch's file and doorbells go through the same code and get the same guarantees.
  */
 class UserPipeIsolationTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
@@ -38,6 +39,8 @@ class UserPipeIsolationTest {
     private final List<Path> planted = new ArrayList<>();
     private final String parent = "iso" + ProcessHandle.current().pid() + "x" + NEXT.incrementAndGet();
     private final Path region = Path.of(UserBackend.shmDir(), "netmap4j-" + parent + ".shm");
+    private final String valeSwitch = "vale" + parent;
+    private final Path switchFile = Path.of(UserBackend.shmDir(), "netmap4j-%40" + valeSwitch + ".shm");
 
     @TempDir
     Path tmp;
@@ -53,9 +56,21 @@ class UserPipeIsolationTest {
     }
 
     private UserPipePort open(String name) throws NetmapException {
-        UserPipePort p = (UserPipePort) UserBackend.INSTANCE.open(PortSpec.parse(name));
+        return (UserPipePort) openPort(name);
+    }
+
+    private NetmapPort openPort(String name) throws NetmapException {
+        NetmapPort p = UserBackend.INSTANCE.open(PortSpec.parse(name));
         opened.add(p);
         return p;
+    }
+
+    /** The switch file and every doorbell of {@link #valeSwitch}. */
+    private List<Path> switchFiles() throws IOException {
+        String prefix = "netmap4j-%40" + valeSwitch + ".";
+        try (Stream<Path> s = Files.list(switchFile.getParent())) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList();
+        }
     }
 
     private Path fifo(int pair, String end, int registration) {
@@ -187,6 +202,56 @@ class UserPipeIsolationTest {
         slave.rxSync();
         assertEquals(1, slave.rxRing(0).space());
         assertEquals(rings, master.doorbellWrites() + slave.doorbellWrites());
+    }
+
+    @Test
+    void aValeSwitchFileAndItsDoorbellsAre0600AndOwnedByTheirCreator() throws Exception {
+        openPort(valeSwitch + ":a");
+        openPort(valeSwitch + ":b");
+        List<Path> files = switchFiles();
+        assertTrue(files.contains(switchFile), files.toString());
+        assertTrue(files.stream().anyMatch(f -> f.toString().endsWith(".fifo")), files.toString());
+        int me = io.netmap4j.abi.LibC.geteuid();
+        for (Path f : files) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+            assertEquals(me, Files.getAttribute(f, "unix:uid"), f.toString());
+        }
+    }
+
+    @Test
+    void aSymbolicLinkAtAValeSwitchFileIsRefusedAndNotFollowed() throws Exception {
+        Path precious = Files.writeString(tmp.resolve("precious"), "not a switch");
+        planted.add(Files.createSymbolicLink(switchFile, precious));
+        String port = valeSwitch + ":a";
+        NetmapException e = assertThrows(NetmapException.class, () -> openPort(port));
+        assertEquals(refusal(port, "the VALE switch", switchFile, "it is a symbolic link, and netmap4j never follows "
+                + "one there (it could make this process write into another file)"), e.getMessage());
+        assertEquals("not a switch", Files.readString(precious));
+    }
+
+    @Test
+    void aSecondUserCanNeitherOpenMapNorRingAValeSwitch() throws Exception {
+        openPort(valeSwitch + ":a");
+        Path bell = switchFiles().stream().filter(f -> f.toString().endsWith(".fifo")).findFirst().orElseThrow();
+        String classes = readableCopyOfClassPath();
+        try (SecondUser intruder = SecondUser.create()) {
+            SecondUser.Result r = intruder.runAs(List.of(System.getProperty("java.home") + "/bin/java",
+                    "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp", classes,
+                    "-D" + UserBackend.SHM_DIR_PROPERTY + "=" + UserBackend.shmDir(),
+                    IsolationIntruder.class.getName(), switchFile.toString(), bell.toString(), valeSwitch + ":b"));
+            String denied = "AccessDeniedException: ";
+            assertEquals(List.of(
+                    "read region: " + denied + switchFile,
+                    "map region: " + denied + switchFile,
+                    "ring doorbell: " + denied + bell,
+                    "open port: NetmapException: open " + PortSpec.parse(valeSwitch + ":b")
+                            + ": cannot open the VALE switch " + switchFile + " (open(" + switchFile
+                            + ") failed: EACCES (13): permission denied). Check that the directory exists and is "
+                            + "writable (system property netmap4j.shm.dir)"),
+                    r.output().lines().filter(l -> l.contains(": ")).toList(), r.output());
+        }
+        // and the switch still takes ports of its owner
+        openPort(valeSwitch + ":c");
     }
 
     /** The test's class directories, copied where any user may read them (the build tree may not be). */
