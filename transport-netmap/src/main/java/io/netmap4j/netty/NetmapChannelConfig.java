@@ -184,7 +184,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
      */
     public NetmapChannelConfig setNicMechanism(NicMechanism nicMechanism) {
         java.util.Objects.requireNonNull(nicMechanism, "nicMechanism");
-        checkUnbound("NIC_MECHANISM", this.nicMechanism, nicMechanism);
+        checkUnbound("NIC_MECHANISM", this.nicMechanism.id(), nicMechanism.id());
         this.nicMechanism = nicMechanism;
         return this;
     }

@@ -27,6 +27,8 @@ final class BadInputFixture implements AutoCloseable {
 
     /** The parent name the table shows. */
     static final String SHOWN = "p";
+    /** The VALE switch name the table shows. */
+    static final String SHOWN_SWITCH = "valeS";
 
     final String parent = "bi" + ProcessHandle.current().pid() + "x" + NEXT.incrementAndGet();
     private final EventLoopGroup group;
@@ -37,9 +39,14 @@ final class BadInputFixture implements AutoCloseable {
         this.group = group;
     }
 
-    /** A port name as the table shows it ({@code p} as the parent) made unique for this run. */
+    /** This run's VALE switch, shown as {@code valeS}. */
+    String valeSwitch() {
+        return "vale" + parent;
+    }
+
+    /** A port name as the table shows it ({@code p} as the parent, {@code valeS} as the switch) made unique for this run. */
     String name(String shown) {
-        return shown.replace("netmap:" + SHOWN + "{", "netmap:" + parent + "{")
+        return shown.replace(SHOWN_SWITCH + ":", valeSwitch() + ":").replace("netmap:" + SHOWN + "{", "netmap:" + parent + "{")
                 .replace("netmap:" + SHOWN + "}", "netmap:" + parent + "}")
                 .replace("=netmap:" + SHOWN + "@", "=netmap:" + parent + "@");
     }
@@ -47,7 +54,7 @@ final class BadInputFixture implements AutoCloseable {
     /** What a message says, with this run's unique names shown as the table shows them. */
     String shown(String message) {
         // a channel's toString holds its random id
-        return message == null ? null : message.replace(parent, SHOWN).replaceAll("\\[id: 0x[0-9a-f]{8}, ", "[id: 0x…, ");
+        return message == null ? null : message.replace(valeSwitch(), SHOWN_SWITCH).replace(parent, SHOWN).replaceAll("\\[id: 0x[0-9a-f]{8}, ", "[id: 0x…, ");
     }
 
     Bootstrap bootstrap() {
@@ -80,6 +87,11 @@ final class BadInputFixture implements AutoCloseable {
     /** A bootstrap with one more option. */
     <T> Bootstrap bootstrap(ChannelOption<T> option, T value) {
         return bootstrap().option(option, value);
+    }
+
+    /** vale-ctl's requests on the user backend, closed with the fixture. */
+    io.netmap4j.core.ValeControl valeControl() throws io.netmap4j.core.NetmapException {
+        return keep(io.netmap4j.NetmapPorts.backend("user").valeControl());
     }
 
     /** Closes {@code c} with the fixture. */

@@ -46,6 +46,7 @@ final class BadInputs {
     static final String CHANNEL = "channel";
     static final String WRITE = "write";
     static final String OPTION = "option";
+    static final String VALE_CTL = "vale-ctl";
 
     /** {@code NetmapAddress.of(name)}; the same message comes from {@code PortSpec.parse} and {@code NetmapPorts.open}. */
     private static BadInput name(String name, String seen) {
@@ -96,6 +97,26 @@ final class BadInputs {
     @FunctionalInterface
     private interface ThrowingRunnable {
         void run() throws Throwable;
+    }
+
+    /** Binds {@code port}, then a channel to its monitor {@code monitor}, and writes a frame to the monitor. */
+    private static Throwable monitorWrite(BadInputFixture f, String port, String monitor) throws Exception {
+        f.bind(port);
+        return write(f, f.bind(monitor), frame(60));
+    }
+
+    /**
+     * On the event loop: writes a frame (it goes straight into a TX slot, unflushed), then
+     * {@code msg}, then flushes; returns what failed the second write.
+     */
+    private static Throwable directWrite(BadInputFixture f, Object msg) throws Exception {
+        Channel ch = f.bind("netmap:p{0");
+        return ch.eventLoop().submit(() -> {
+            ch.write(frame(60));
+            io.netty.channel.ChannelFuture bad = ch.write(msg);
+            ch.flush();
+            return bad;
+        }).get().await().cause();
     }
 
     private static ByteBuf frame(int length) {
@@ -176,14 +197,20 @@ final class BadInputs {
             name("netmap:eth0@offset:bits=8", "IllegalArgumentException: bad port name \"netmap:eth0@offset:bits=8\": @offset needs the key 'initial' at position 18\nnetmap:eth0@offset:bits=8\n                  ^"),
             name("netmap:eth0@offset:initial=8,bits=65", "IllegalArgumentException: bad port name \"netmap:eth0@offset:initial=8,bits=65\": 65 out of range 0..64 at position 34\nnetmap:eth0@offset:initial=8,bits=65\n                                  ^"),
             name("netmap:eth0@offset=abc", "IllegalArgumentException: bad port name \"netmap:eth0@offset=abc\": decimal number expected at position 19\nnetmap:eth0@offset=abc\n                   ^"),
-            open("netmap:eth0", "NetmapException: open netmap:eth0 failed: the user backend does not support network interfaces yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module to use network interfaces"),
-            open("netmap:eth0^", "NetmapException: open netmap:eth0^ failed: the user backend does not support host rings yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module to use host rings"),
-            open("netmap:eth0*", "NetmapException: open netmap:eth0* failed: the user backend does not support host rings yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module to use host rings"),
-            open("netmap:eth0-1", "NetmapException: open netmap:eth0-1 failed: the user backend does not support network interfaces yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module to use network interfaces"),
-            open("vale0:a", "NetmapException: open vale0:a failed: the user backend does not support VALE ports yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module to use VALE ports"),
-            open("netmap:p{0/t", "NetmapException: open netmap:p{0/t failed: monitors and virtio-net headers are not supported by the user backend"),
-            open("netmap:p{0/r", "NetmapException: open netmap:p{0/r failed: monitors and virtio-net headers are not supported by the user backend"),
-            open("netmap:p{0/z", "NetmapException: open netmap:p{0/z failed: monitors and virtio-net headers are not supported by the user backend"),
+            open("netmap:nosuchif0", "NoSuchPortException: open netmap:nosuchif0 failed: there is no network interface \"nosuchif0\" in this network namespace. Check the name with `ip link`"),
+            open("netmap:nosuchif0^", "NetmapException: open netmap:nosuchif0^ failed: host rings (^ and *) are the host stack's side of a NIC, which only the netmap kernel module can attach to. The user backend opens the NIC rings (netmap:IF, netmap:IF-N); frames it does not take reach the host stack as usual"),
+            open("netmap:nosuchif0*", "NetmapException: open netmap:nosuchif0* failed: host rings (^ and *) are the host stack's side of a NIC, which only the netmap kernel module can attach to. The user backend opens the NIC rings (netmap:IF, netmap:IF-N); frames it does not take reach the host stack as usual"),
+            open("netmap:nosuchif0/t", "NetmapException: open netmap:nosuchif0/t failed: monitors and virtio-net headers are not supported on interfaces by the user backend"),
+            open("netmap:nosuchif0@extmem=/dev/shm/x", "NetmapException: open netmap:nosuchif0@extmem=/dev/shm/x failed: @extmem, @share and @offset are not supported on interfaces by the user backend"),
+            open("netmap:p{0/t", "NetmapException: open netmap:p{0/t failed: p{0 is not open; a monitor watches a port in use (netmap wants it in netmap mode). Open the pipe end first"),
+            open("netmap:p{0/r", "NetmapException: open netmap:p{0/r failed: p{0 is not open; a monitor watches a port in use (netmap wants it in netmap mode). Open the pipe end first"),
+            open("netmap:p{0/z", "NetmapException: open netmap:p{0/z failed: p{0 is not open; a monitor watches a port in use (netmap wants it in netmap mode). Open the pipe end first"),
+            open("valeS:a{1", "NetmapException: open valeS:a{1 failed: the user backend does not support pipes of VALE ports"),
+            open("valeS:a^", "NetmapException: open valeS:a^ failed: a VALE port has no host rings (^, *); they belong to interfaces attached to a switch"),
+            open("valeS:a*", "NetmapException: open valeS:a* failed: a VALE port has no host rings (^, *); they belong to interfaces attached to a switch"),
+            open("valeS:a@2", "NetmapException: open valeS:a@2 failed: the user backend gives each VALE port a memory region of its own, as netmap does by default; a region id (@2) cannot be chosen"),
+            open("valeS:a-0/t", "NetmapException: open valeS:a-0/t failed: a monitor of the user backend watches every ring of its port, without /x or extra buffers"),
+            open("valeS:a/tx", "NetmapException: open valeS:a/tx failed: a monitor of the user backend watches every ring of its port, without /x or extra buffers"),
             open("netmap:p{0-1", "NetmapException: open netmap:p{0-1 failed: a pipe end has one ring pair (ring 0) and no host rings"),
             open("netmap:p{0^", "NetmapException: open netmap:p{0^ failed: a pipe end has one ring pair (ring 0) and no host rings"),
             open("netmap:p{0@extmem=/dev/shm/x", "NetmapException: open netmap:p{0@extmem=/dev/shm/x failed: @extmem, @share and @offset are not supported by the user backend"),
@@ -210,6 +237,26 @@ final class BadInputs {
                 }
                 return thrown(() -> f.keep(NetmapPorts.open(f.name("netmap:p{64@conf:slots=2"))));
             }),
+            channel(USER_BACKEND, "open `netmap:p{0/z` twice", "PortBusyException: open netmap:p{0/z failed: the port has a zero-copy monitor already; the user backend allows one per port (netmap chains several, one after the other). Use a copy monitor (/t, /r) beside it", f -> {
+                f.keep(NetmapPorts.open(f.name("netmap:p{0")));
+                f.keep(NetmapPorts.open(f.name("netmap:p{0/z")));
+                return thrown(() -> f.keep(NetmapPorts.open(f.name("netmap:p{0/z"))));
+            }),
+            channel(USER_BACKEND, "open `valeS:a/x` twice", "PortBusyException: open valeS:a/x: this VALE port is busy: it is open already, and /x asks for it alone. Close the other registration first", f -> {
+                f.keep(NetmapPorts.open(f.name("valeS:a/x")));
+                return thrown(() -> f.keep(NetmapPorts.open(f.name("valeS:a/x"))));
+            }),
+            channel(USER_BACKEND, "a 255th port of one VALE switch", "NetmapException: open valeS:p254@conf:slots=64: the switch already has 254 ports, the most netmap allows; close some first", f -> {
+                for (int i = 0; i < 254; i++) {
+                    f.keep(NetmapPorts.open(f.name("valeS:p" + i + "@conf:slots=64")));
+                }
+                return thrown(() -> f.keep(NetmapPorts.open(f.name("valeS:p254@conf:slots=64"))));
+            }),
+            channel(VALE_CTL, "`newInterface(\"no such\", ...)`", "NetmapException: create VALE interface no such failed: \"no such\" is not an interface name: 1 to 15 printable bytes, not starting with vale, without / : { } @ ^ * -", f -> thrown(() -> f.valeControl().newInterface("no such", 0, 0, 0, 0))),
+            channel(VALE_CTL, "`newInterface` of 16 rings of 8192 slots each way", "NetmapException: create VALE interface nm4jbad0 failed: 131072 buffers; a VALE port of the user backend has room for 65534. Ask for fewer rings or slots", f -> thrown(() -> f.valeControl().newInterface("nm4jbad0", 8192, 8192, 16, 16))),
+            channel(VALE_CTL, "`attach(valeS, IF, true)` (with the host stack)", "NetmapException: attach valeS:nm4jbad0 failed: the user backend has no host stack rings to attach (that needs the netmap kernel module); attach the interface alone (vale-ctl -a)", f -> thrown(() -> f.valeControl().attach(f.valeSwitch(), "nm4jbad0", true))),
+            channel(VALE_CTL, "`attach(\"switch0\", IF, false)`", "NetmapException: attach switch0:nm4jbad0 failed: \"switch0\" is not a VALE switch name: vale followed by letters, digits or underscores", f -> thrown(() -> f.valeControl().attach("switch0", "nm4jbad0", false))),
+            channel(VALE_CTL, "`detach(\"valeS\")` (no port)", "NetmapException: detach valeS failed: name the port as valeS:INTERFACE", f -> thrown(() -> f.valeControl().detach(f.valeSwitch()))),
             channel(USER_BACKEND, "`NetmapPorts.backend(\"bogus\")`", "IllegalArgumentException: unknown netmap backend \"bogus\": use kernel, user or auto", f -> thrown(() -> NetmapPorts.backend("bogus"))),
             channel(USER_BACKEND, "`txSync()` after `close()`", "NetmapException: netmap:p{0 is closed", f -> {
                 NetmapPort p = NetmapPorts.open(f.name("netmap:p{0"));
@@ -220,7 +267,7 @@ final class BadInputs {
             channel(CHANNEL, "`bind(new InetSocketAddress(0))`", "IllegalArgumentException: a NetmapChannel binds to a NetmapAddress, e.g. NetmapAddress.of(\"netmap:eth0\"), not java.net.InetSocketAddress", f -> f.bootstrap().bind(new InetSocketAddress(0)).await().cause()),
             channel(CHANNEL, "bind a bound channel again", "IllegalStateException: already bound to netmap:p{0", f -> f.bind("netmap:p{0").bind(NetmapAddress.of(f.name("netmap:p{1"))).await().cause()),
             channel(CHANNEL, "`connect(...)`", "UnsupportedOperationException: netmap channels do not connect; bind them to a NetmapAddress (both ends of a pipe bind)", f -> f.bind("netmap:p{0").connect(new InetSocketAddress(0)).await().cause()),
-            channel(CHANNEL, "bind `netmap:eth0` with `BACKEND` `user`", "NetmapException: open netmap:eth0 failed: the user backend does not support network interfaces yet; it opens pipes (netmap:NAME{ID and netmap:NAME}ID). Load the netmap kernel module to use network interfaces", f -> f.bootstrap().bind(NetmapAddress.of("netmap:eth0")).await().cause()),
+            channel(CHANNEL, "bind `netmap:nosuchif0` with `BACKEND` `user`", "NoSuchPortException: open netmap:nosuchif0 failed: there is no network interface \"nosuchif0\" in this network namespace. Check the name with `ip link`", f -> f.bootstrap().bind(NetmapAddress.of("netmap:nosuchif0")).await().cause()),
             channel(CHANNEL, "bind with `BACKEND` `\"bogus\"`", "IllegalArgumentException: unknown netmap backend \"bogus\": use kernel, user or auto", f -> f.bootstrap(NetmapChannelOption.BACKEND, "bogus").bind(NetmapAddress.of(f.name("netmap:p{0"))).await().cause()),
             channel(CHANNEL, "bind a closed channel", "StacklessClosedChannelException: null", f -> {
                 Channel ch = f.bootstrap().register().sync().channel();
@@ -245,6 +292,19 @@ final class BadInputs {
                 return write(f, b);
             }),
             channel(WRITE, "to `netmap:p{0/R` (no TX ring)", "IllegalStateException: cannot write to netmap:p{0/R: it has no TX ring bound (opened for reception only, e.g. with /R); bind a port name that includes a TX ring to send", f -> write(f, f.bind("netmap:p{0/R"), frame(60))),
+            channel(WRITE, "to a `netmap:p{0/t` monitor", "IllegalStateException: cannot write to netmap:p{0/t: it is a monitor, which only receives; write to the port it monitors", f -> monitorWrite(f, "netmap:p{0", "netmap:p{0/t")),
+            channel(WRITE, "to a `netmap:p{0/r` monitor", "IllegalStateException: cannot write to netmap:p{0/r: it is a monitor, which only receives; write to the port it monitors", f -> monitorWrite(f, "netmap:p{0", "netmap:p{0/r")),
+            channel(WRITE, "to a `netmap:p{0/z` monitor", "IllegalStateException: cannot write to netmap:p{0/z: it is a monitor, which only receives; write to the port it monitors", f -> monitorWrite(f, "netmap:p{0", "netmap:p{0/z")),
+            channel(WRITE, "to a `valeS:a/t` monitor", "IllegalStateException: cannot write to valeS:a/t: it is a monitor, which only receives; write to the port it monitors", f -> monitorWrite(f, "valeS:a", "valeS:a/t")),
+            channel(WRITE, "to a `valeS:a/z` monitor", "IllegalStateException: cannot write to valeS:a/z: it is a monitor, which only receives; write to the port it monitors", f -> monitorWrite(f, "valeS:a", "valeS:a/z")),
+            channel(WRITE, "on the event loop behind a direct frame: a `String`", "UnsupportedOperationException: unsupported message type: java.lang.String (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)", f -> directWrite(f, "hello")),
+            channel(WRITE, "on the event loop behind a direct frame: 0 bytes", "IllegalArgumentException: an empty frame (0 bytes) cannot be sent on netmap:p{0: a frame needs at least an Ethernet header; check the buffer's reader and writer indexes", f -> directWrite(f, frame(0))),
+            channel(WRITE, "on the event loop behind a direct frame: 2049 bytes", "IllegalArgumentException: a frame of 2049 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG if the port takes multi-slot frames", f -> directWrite(f, frame(2049))),
+            channel(WRITE, "on the event loop behind a direct frame: a released `ByteBuf`", "IllegalReferenceCountException: refCnt: 0", f -> {
+                ByteBuf b = frame(60);
+                b.release();
+                return directWrite(f, b);
+            }),
             channel(WRITE, "after `close()`", "StacklessClosedChannelException: null", f -> {
                 Channel ch = f.bind("netmap:p{0");
                 ch.close().sync();
@@ -313,6 +373,10 @@ final class BadInputs {
                     .setOption(NetmapChannelOption.BACKEND, "kernel"))),
             channel(OPTION, "`NO_TX_POLL` changed while bound", "IllegalStateException: NO_TX_POLL is read when the channel binds and cannot change while [id: 0x…, L:netmap:p{0] is bound (it is false); set it on the Bootstrap before bind", f -> thrown(() -> f.bind("netmap:p{0").config()
                     .setOption(NetmapChannelOption.NO_TX_POLL, true))),
+            channel(OPTION, "`NIC_MECHANISM` = `\"bogus\"`", "IllegalArgumentException: unknown NIC mechanism \"bogus\": use auto, xdp or packet", f -> thrown(() -> f.bootstrap().register().sync().channel()
+                    .config().setOption(NetmapChannelOption.NIC_MECHANISM, "bogus"))),
+            channel(OPTION, "`NIC_MECHANISM` changed while bound", "IllegalStateException: NIC_MECHANISM is read when the channel binds and cannot change while [id: 0x…, L:netmap:p{0] is bound (it is auto); set it on the Bootstrap before bind", f -> thrown(() -> f.bind("netmap:p{0").config()
+                    .setOption(NetmapChannelOption.NIC_MECHANISM, "xdp"))),
             channel(OPTION, "`MAX_MESSAGES_PER_READ` = 0", "IllegalArgumentException: maxMessagesPerRead : 0 (expected: > 0)", f -> thrown(() -> f.bind("netmap:p{0").config()
                     .setOption(ChannelOption.MAX_MESSAGES_PER_READ, 0))),
             channel(OPTION, "`NetmapIoHandlerConfig.setSpinNanos(-1)`", "IllegalArgumentException: spinNanos must be 0 or more (0 disables spinning), not -1", f -> thrown(() -> new NetmapIoHandlerConfig().setSpinNanos(-1))));
