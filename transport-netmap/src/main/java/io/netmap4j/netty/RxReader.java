@@ -78,13 +78,15 @@ final class RxReader {
                     r -= rings;
                 }
                 NetmapRing ring = p.rxRing(r);
-                if (!ring.invariantsHold()) {
-                    // The sync leaves them right; only someone else writing this memory breaks them
-                    // (a peer process of a user-space pipe shares the whole region).
-                    throw damagedRing(p, ring);
-                }
                 int cur = ring.cur();
                 int tail = ring.tail();
+                // The sync leaves them right; only someone else writing this memory breaks them (a
+                // peer process of a user-space pipe shares the whole region), also between two
+                // reads: the indices used below are the ones checked here.
+                if (Integer.compareUnsigned(cur, ring.numSlots()) >= 0
+                        || Integer.compareUnsigned(tail, ring.numSlots()) >= 0 || !ring.invariantsHold()) {
+                    throw damagedRing(p, ring);
+                }
                 if (cur == tail) {
                     if (zc != null) {
                         zc.advanceHead(ring, r); // over slots released since the last read
