@@ -433,6 +433,14 @@ CONSTANT(OUR_F_WRLCK, F_WRLCK);
 CONSTANT(OUR_F_UNLCK, F_UNLCK);
 CONSTANT(OUR_SEEK_SET, SEEK_SET);
 
+/* Written by hand in io.netmap4j.abi.LibC (not in netmap_abi.h): the same numbers as glibc's. */
+CONSTANT(0400000, O_NOFOLLOW);
+CONSTANT(0170000, S_IFMT);
+CONSTANT(0100000, S_IFREG);
+CONSTANT(0010000, S_IFIFO);
+_Static_assert(__builtin_types_compatible_p(__typeof__(geteuid), unsigned int (void)),
+               "LibC.geteuid() is a downcall (void) -> int");
+
 /* The same member at the same place with the same size in ours and in glibc's. */
 #define SAME_MEMBER(ours, theirs, f)                                                           \
     _Static_assert(offsetof(struct ours, f) == offsetof(struct theirs, f), #ours "." #f " must be where glibc has it"); \

@@ -20,6 +20,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int ENAMETOOLONG = 36;
+    public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
     public static final int E2BIG = 7;
     public static final int ENOSYS = 38;
@@ -56,6 +57,7 @@ public final class Errno {
             case ENOSPC -> "ENOSPC";
             case ENAMETOOLONG -> "ENAMETOOLONG";
             case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ELOOP -> "ELOOP";
             case E2BIG -> "E2BIG";
             case ENOSYS -> "ENOSYS";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
@@ -86,6 +88,7 @@ public final class Errno {
             case ENOSPC -> "no space left on device";
             case ENAMETOOLONG -> "file name too long";
             case EOPNOTSUPP -> "operation not supported";
+            case ELOOP -> "too many levels of symbolic links";
             case E2BIG -> "argument list too long";
             case ENOSYS -> "function not implemented";
             case EAFNOSUPPORT -> "address family not supported by protocol";

@@ -76,6 +76,22 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle UNLINK = capture("unlink",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** geteuid() cannot fail: no errno to capture. */
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(
+            LIBC.find("geteuid").orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol geteuid")),
+            FunctionDescriptor.of(JAVA_INT));
+
+    /*
+     * File-system values used only to refuse files the process did not make for itself. They are
+     * not part of netmap_abi.h (so jextract does not generate them); abi_layout_check.c asserts
+     * these numbers against glibc's <fcntl.h> and <sys/stat.h>.
+     */
+    /** open(2): fail with ELOOP instead of following a symbolic link in the last path component. */
+    public static final int O_NOFOLLOW = 0400000;
+    /** st_mode: the file-type bits, and the types of a regular file and a FIFO. */
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFIFO = 0010000;
 
     /** {@code MAP_FAILED}, i.e. {@code (void *) -1}. */
     private static final long MAP_FAILED = -1L;
@@ -361,6 +377,15 @@ public final class LibC {
             check("mkfifo(" + path + ")", (int) MKFIFO.invokeExact(state, arena.allocateFrom(path), mode), state);
         } catch (ErrnoException e) {
             throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code geteuid()}: the effective user id of this process. */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }

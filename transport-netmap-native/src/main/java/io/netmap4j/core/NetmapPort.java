@@ -3,6 +3,7 @@ package io.netmap4j.core;
 import io.netmap4j.abi.Errno;
 import io.netmap4j.abi.LibC;
 import io.netmap4j.abi.gen.netmap_if;
+import io.netmap4j.abi.gen.netmap_ring;
 import io.netmap4j.abi.gen.pollfd;
 import io.netmap4j.spec.PortSpec;
 
@@ -106,6 +107,11 @@ public abstract class NetmapPort implements AutoCloseable {
             long ofs = nifp.get(JAVA_LONG, netmap_if.layout().byteSize() + 8L * (firstEntry + i));
             if (ofs != 0) {
                 long ringOffset = nifp.address() - region.address() + ofs;
+                if (ringOffset < 0 || ringOffset > region.byteSize() - netmap_ring.layout().byteSize()) {
+                    // checked before the ring id is read from it (NetmapRing checks the rest)
+                    throw new IllegalArgumentException("ring_ofs " + ofs + " of netmap_if entry " + (firstEntry + i)
+                            + " points outside the region");
+                }
                 int ringId = Short.toUnsignedInt(region.get(JAVA_SHORT, ringOffset + NetmapRing.RINGID));
                 rings.add(new NetmapRing(region, ringOffset, ringId, tx));
             }
@@ -185,6 +191,16 @@ public abstract class NetmapPort implements AutoCloseable {
      * user backends); 0 otherwise. Read on the thread that syncs the port.
      */
     public long ringResets() {
+        return 0;
+    }
+
+    /**
+     * Sleeps in poll that lasted to the bound of {@link #maxPollDelayNanos()} although the port
+     * was ready by then: a wake-up a peer owed and did not deliver (a peer breaking the protocol,
+     * or a lost wake-up), where the backend can tell (the user backend's doorbells); 0 otherwise.
+     * Read on the thread that polls the port.
+     */
+    public long lateWakeups() {
         return 0;
     }
 

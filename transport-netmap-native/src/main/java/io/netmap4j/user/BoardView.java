@@ -1,5 +1,7 @@
 package io.netmap4j.user;
 
+import io.netmap4j.core.NetmapException;
+
 import io.netmap4j.abi.ErrnoException;
 import io.netmap4j.abi.LibC;
 import io.netmap4j.abi.gen.stat;
@@ -123,9 +125,11 @@ final class BoardView {
         String base = dir + "/" + ReadyBoard.baseName(id);
         int fd;
         try {
-            fd = LibC.open(base + ".shm", O_RDWR() | O_CLOEXEC(), 0);
-        } catch (ErrnoException e) {
-            return null; // gone, never was, or not ours to open
+            // only a board this user made for itself, never through a link (PrivateFiles)
+            fd = PrivateFiles.open(base + ".shm", O_RDWR() | O_CLOEXEC(), S_IFREG, "a ready-board mark",
+                    PrivateFiles.BOARD);
+        } catch (ErrnoException | NetmapException e) {
+            return null; // gone, never was, or not ours to open: the sweep finds the port instead
         }
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment st = scratch.allocate(stat.layout());
@@ -188,9 +192,10 @@ final class BoardView {
         }
         if (fifo < 0) {
             try {
-                fifo = LibC.open(fifoPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
-            } catch (ErrnoException e) {
-                return; // the owner is gone: nobody to wake
+                fifo = PrivateFiles.open(fifoPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), LibC.S_IFIFO,
+                        "a ready-board wake-up", PrivateFiles.DOORBELL);
+            } catch (ErrnoException | NetmapException e) {
+                return; // the owner is gone (or the FIFO is not its own): nobody to wake; its sweep covers it
             }
         }
         LibC.write(fifo, one, 1); // EAGAIN: the FIFO is full, a wake-up is pending anyway

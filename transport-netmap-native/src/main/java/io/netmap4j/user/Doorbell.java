@@ -35,7 +35,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * that registration, and keeps it: FIFOs are removed only with the pipe, which lives as long as
  * either end is open.
  *
- * <p>All FIFOs are opened read-write and non-blocking: opening a FIFO that way never waits for
+ * <p>All FIFOs are opened read-write and non-blocking, and only if they are FIFOs of this user
+ * that nobody else may open ({@link PrivateFiles}): opening a FIFO that way never waits for
  * the other side, and a write into a FIFO whose owner has not opened it yet (or whose buffer is
  * full, meaning a wake-up is already pending) simply does nothing useful and is ignored.
  *
@@ -181,7 +182,8 @@ public final class Doorbell implements AutoCloseable {
                     throw e;
                 }
             }
-            own = LibC.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
+            own = PrivateFiles.open(ownPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), LibC.S_IFIFO, what,
+                    PrivateFiles.DOORBELL);
             drain(); // a leftover byte for an earlier user of this registration slot
         } catch (ErrnoException e) {
             throw new NetmapException(what + ": cannot make or open the doorbell FIFO " + ownPath + " ("
@@ -201,6 +203,11 @@ public final class Doorbell implements AutoCloseable {
      */
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // a diagnostic count; a lost increment is harmless
     public void ringPeer(int registration) {
+        if (registration < 0 || registration >= peers.length) {
+            // named by a sleep bit in shared memory that someone else set (a peer process breaking
+            // the protocol): no such peer, nobody to wake
+            return;
+        }
         if (registration < waiterPeers && markPeer(registration)) {
             return;
         }
@@ -269,9 +276,11 @@ public final class Doorbell implements AutoCloseable {
     private int openPeer(int registration) {
         int fd;
         try {
-            fd = LibC.open(peerPaths.apply(registration), O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
-        } catch (ErrnoException e) {
-            // no FIFO: the peer's registration is gone (or broke the protocol); nobody to wake
+            fd = PrivateFiles.open(peerPaths.apply(registration), O_RDWR() | O_NONBLOCK() | O_CLOEXEC(),
+                    LibC.S_IFIFO, "doorbell", PrivateFiles.DOORBELL);
+        } catch (ErrnoException | NetmapException e) {
+            // no FIFO (the peer's registration is gone or broke the protocol), or something at its
+            // path that is not our own FIFO: nobody to wake, and nothing to write into
             return -1;
         }
         int witness = (int) FDS.compareAndExchange(peers, registration, -1, fd);

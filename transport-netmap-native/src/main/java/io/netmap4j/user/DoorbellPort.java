@@ -33,6 +33,8 @@ public abstract class DoorbellPort extends NetmapPort {
     private boolean announced;
     /** True while this registration waits in a ready board rather than on its own FIFO. */
     private boolean joined;
+    private long announcedAt;
+    private long lateWakeups;
 
     protected DoorbellPort(PortSpec spec, NetmapBackend backend, MemorySegment region, long nifOffset, int memId,
                            int extraBuffers, Doorbell bell) {
@@ -66,6 +68,12 @@ public abstract class DoorbellPort extends NetmapPort {
     /** The doorbell (for counters and for subclasses that ring others through it). */
     protected final Doorbell doorbell() {
         return bell;
+    }
+
+    /** See {@link NetmapPort#lateWakeups()}: counted as {@link UserPipePort} counts them. */
+    @Override
+    public final long lateWakeups() {
+        return lateWakeups;
     }
 
     /**
@@ -121,6 +129,7 @@ public abstract class DoorbellPort extends NetmapPort {
         for (int attempt = 0; attempt < 4; attempt++) {
             if (!announceSleep(ops)) {
                 announced = true;
+                announcedAt = System.nanoTime();
                 return 0;
             }
             int ready = syncAndTest(ops);
@@ -138,6 +147,7 @@ public abstract class DoorbellPort extends NetmapPort {
 
     @Override
     public final int completePoll(int ops, int revents) throws NetmapException {
+        boolean slept = announced;
         if (announced) {
             announced = false;
             clearSleep();
@@ -146,6 +156,12 @@ public abstract class DoorbellPort extends NetmapPort {
             bell.drain();
         }
         int ready = syncAndTest(ops);
+        long bound = maxPollDelayNanos();
+        if (slept && !joined && ready != 0 && (revents & POLLIN) == 0 && bound > 0
+                && System.nanoTime() - announcedAt >= bound - bound / 10) {
+            // slept to the bound although someone had made us ready: they did not ring
+            lateWakeups++;
+        }
         if ((revents & (POLLERR | POLLNVAL)) != 0) {
             ready |= POLLERR;
         }

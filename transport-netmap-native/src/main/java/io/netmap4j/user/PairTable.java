@@ -138,10 +138,7 @@ final class PairTable {
 
     private void initRing(long ring, int slots, boolean tx, int[] bufs, int first) {
         mem.asSlice(ring, RING_HEADER).fill((byte) 0);
-        mem.set(JAVA_LONG, ring + RING_BUF_OFS, BUF_BASE - ring);
-        mem.set(JAVA_INT, ring + RING_NUM_SLOTS, slots);
-        mem.set(JAVA_INT, ring + RING_BUF_SIZE, BUF_SIZE);
-        mem.set(JAVA_SHORT, ring + RING_DIR, (short) (tx ? NR_RING_DIR_TX : NR_RING_DIR_RX));
+        writeGeometry(ring, slots, tx);
         mem.set(JAVA_INT, ring + RING_TAIL, tx ? slots - 1 : 0);
         for (int i = 0; i < slots; i++) {
             long s = ring + RING_HEADER + i * SLOT_SIZE;
@@ -150,6 +147,28 @@ final class PairTable {
             mem.set(JAVA_SHORT, s + SLOT_FLAGS, (short) 0);
             mem.set(JAVA_LONG, s + SLOT_PTR, 0L);
         }
+    }
+
+    /** The fields of a ring header that never change: where the buffers are, how many slots, which way. */
+    private void writeGeometry(long ring, int slots, boolean tx) {
+        mem.set(JAVA_LONG, ring + RING_BUF_OFS, BUF_BASE - ring);
+        mem.set(JAVA_INT, ring + RING_NUM_SLOTS, slots);
+        mem.set(JAVA_INT, ring + RING_BUF_SIZE, BUF_SIZE);
+        mem.set(JAVA_SHORT, ring + RING_DIR, (short) (tx ? NR_RING_DIR_TX : NR_RING_DIR_RX));
+    }
+
+    /**
+     * Writes the constant header fields of pipe {@code k}'s four rings again, from what the pipe is
+     * (its slot counts, checked by the caller, and the region's layout). The peer can write them
+     * like any byte of the region, and a new registration maps its rings by them: this way a
+     * header a broken peer damaged does not make the pipe unusable, while head, cur and tail stay
+     * as the last user left them (the syncs check those).
+     */
+    void restoreGeometry(int k, int slotsA, int slotsB) {
+        writeGeometry(ring(k, RING_MASTER_TX, slotsA, slotsB), slotsA, true);
+        writeGeometry(ring(k, RING_SLAVE_RX, slotsA, slotsB), slotsA, false);
+        writeGeometry(ring(k, RING_SLAVE_TX, slotsA, slotsB), slotsB, true);
+        writeGeometry(ring(k, RING_MASTER_RX, slotsA, slotsB), slotsB, false);
     }
 
     /**

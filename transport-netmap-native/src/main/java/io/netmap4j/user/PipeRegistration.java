@@ -110,6 +110,7 @@ final class PipeRegistration {
                 throw new NetmapException(r.what() + ": the pipe's shared state is damaged (" + slotsA + "/" + slotsB
                         + " slots); close both ends to reset it");
             }
+            pairs.restoreGeometry(k, slotsA, slotsB);
             if (pairs.endHeld(k, r.end()) && (r.exclusive() || file.heldByOthers(exclusiveLockByte(k, r.end()), 1))) {
                 throw new PortBusyException(r.what() + ": this pipe end is busy: it is open "
                         + (r.exclusive() ? "already, and /x asks for it alone" : "exclusively (/x) by another user")

@@ -160,14 +160,15 @@ public final class ReadyBoard extends ReadySet {
                 mem.set(JAVA_INT, H_CAPACITY, CAPACITY);
                 LONG.setRelease(mem, H_MAGIC, MAGIC);
                 LibC.mkfifo(fifoPath, 0600);
-                fifo = LibC.open(fifoPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), 0);
+                fifo = PrivateFiles.open(fifoPath, O_RDWR() | O_NONBLOCK() | O_CLOEXEC(), LibC.S_IFIFO, path,
+                        PrivateFiles.DOORBELL);
                 return new ReadyBoard(dir, path, fifoPath, id, fd, fifo, mem);
-            } catch (ErrnoException e) {
+            } catch (ErrnoException | NetmapException e) {
                 LibC.closeQuietly(fifo);
                 LibC.unlink(fifoPath);
                 LibC.unlink(path);
                 LibC.closeQuietly(fd);
-                throw failure(path, e);
+                throw e instanceof ErrnoException errno ? failure(path, errno) : (NetmapException) e;
             }
         }
         throw new NetmapException("cannot make a ready board in " + dir + ": every name tried exists");

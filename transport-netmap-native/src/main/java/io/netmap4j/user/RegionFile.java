@@ -34,7 +34,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * mapping, and the file lock that serialises opens and closes between processes.
  *
  * <p>The file is created with mode 0600 by the first opener ({@code O_CREAT|O_EXCL}) and
- * attached by the others. A closer that finds the region unused unlinks it while holding the
+ * attached by the others, who refuse a symbolic link or a file that another user made or could
+ * open ({@link PrivateFiles}). A closer that finds the region unused unlinks it while holding the
  * file lock; an opener that raced with it notices, after taking the lock, that its descriptor
  * names an unlinked file (no links left) and starts over with a fresh file.
  *
@@ -81,14 +82,15 @@ public final class RegionFile implements AutoCloseable {
             boolean created = false;
             try {
                 try {
-                    fd = LibC.open(path, O_RDWR() | O_CREAT() | O_EXCL() | O_CLOEXEC(), 0600);
+                    // O_EXCL never follows a symbolic link: one at the path is EEXIST, and refused below
+                    fd = LibC.open(path, O_RDWR() | O_CREAT() | O_EXCL() | O_CLOEXEC() | LibC.O_NOFOLLOW, 0600);
                     created = true;
                 } catch (ErrnoException e) {
                     if (e.errno() != Errno.EEXIST) {
                         throw e;
                     }
                     try {
-                        fd = LibC.open(path, O_RDWR() | O_CLOEXEC(), 0);
+                        fd = PrivateFiles.open(path, O_RDWR() | O_CLOEXEC(), LibC.S_IFREG, what, "the " + format.kind());
                     } catch (ErrnoException gone) {
                         if (gone.errno() == Errno.ENOENT) {
                             continue; // unlinked between the two opens: try again
@@ -313,8 +315,8 @@ public final class RegionFile implements AutoCloseable {
         String path = dir + "/" + base + ".shm";
         int fd;
         try {
-            fd = LibC.open(path, O_RDWR() | O_CLOEXEC(), 0);
-        } catch (ErrnoException e) {
+            fd = PrivateFiles.open(path, O_RDWR() | O_CLOEXEC(), LibC.S_IFREG, "sweep", PrivateFiles.REGION);
+        } catch (ErrnoException | NetmapException e) {
             return false; // gone already, or not ours to open
         }
         try (Arena scratch = Arena.ofConfined()) {

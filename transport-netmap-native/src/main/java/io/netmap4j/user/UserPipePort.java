@@ -39,6 +39,9 @@ public final class UserPipePort extends NetmapPort {
     private boolean announced;
     /** True while this registration waits in a ready board rather than on its own FIFO. */
     private boolean joined;
+    /** System.nanoTime() of the last announced sleep. */
+    private long announcedAt;
+    private long lateWakeups;
 
     private UserPipePort(PortSpec spec, UserBackend backend, PipeRegistration reg, Doorbell bell, int memId,
                          boolean txPoll) {
@@ -68,8 +71,14 @@ public final class UserPipePort extends NetmapPort {
             bell = Doorbell.lazy(reg.ownFifo(), peerFifos.length, j -> peerFifos[j], waiters);
             int id = backend.memIdOf(reg.file);
             memId = true;
-            return new UserPipePort(spec, backend, reg, bell, id, txPoll);
-        } catch (RuntimeException e) {
+            try {
+                return new UserPipePort(spec, backend, reg, bell, id, txPoll);
+            } catch (IllegalArgumentException e) {
+                // a ring or netmap_if the peer damaged between the registration and the mapping
+                throw new NetmapException(request.what() + ": the pipe's shared state is damaged (" + e.getMessage()
+                        + "); close both ends to reset the pipe", e);
+            }
+        } catch (NetmapException | RuntimeException e) {
             if (memId) {
                 backend.releaseMemId(reg.file);
             }
@@ -174,6 +183,7 @@ public final class UserPipePort extends NetmapPort {
         for (int attempt = 0; attempt < 4; attempt++) {
             if (!end.announceSleep(want)) {
                 announced = true;
+                announcedAt = System.nanoTime();
                 return 0;
             }
             int ready = syncAndTest(ops);
@@ -191,6 +201,7 @@ public final class UserPipePort extends NetmapPort {
 
     @Override
     public int completePoll(int ops, int revents) throws NetmapException {
+        boolean slept = announced;
         if (announced) {
             announced = false;
             end.clearSleep();
@@ -199,6 +210,12 @@ public final class UserPipePort extends NetmapPort {
             bell.drain();
         }
         int ready = syncAndTest(ops);
+        // (on its own FIFO only: a port in a ready board is woken through the board, see ReadyBoard)
+        if (slept && !joined && ready != 0 && (revents & POLLIN) == 0
+                && System.nanoTime() - announcedAt >= MAX_SLEEP_NANOS - MAX_SLEEP_NANOS / 10) {
+            // slept to the bound although the peer had moved: it did not ring (see lateWakeups)
+            lateWakeups++;
+        }
         if ((revents & (POLLERR | POLLNVAL)) != 0) {
             ready |= POLLERR;
         }
@@ -236,6 +253,17 @@ public final class UserPipePort extends NetmapPort {
             ready |= POLLERR;
         }
         return ready;
+    }
+
+    /**
+     * Sleeps that lasted to the bound of {@link #maxPollDelayNanos()} although the peer had moved
+     * meanwhile: a wake-up the peer owed and did not deliver (a peer that breaks the protocol, or
+     * a lost wake-up). 0 between two ports of this backend; the soak and the wake-up stress test
+     * check that. Read it on the thread that polls the port.
+     */
+    @Override
+    public long lateWakeups() {
+        return lateWakeups;
     }
 
     /** Frames from the peer whose descriptors were damaged, delivered empty and counted. */

@@ -127,4 +127,21 @@ class LibCFileCallsTest {
         flock.l_len(lock, length);
         return lock;
     }
+
+    @Test
+    void theHandWrittenFileValuesMeanWhatTheySay() throws IOException {
+        MemorySegment st = arena.allocate(stat.layout());
+        LibC.fstat(fd, st);
+        assertEquals(LibC.S_IFREG, stat.st_mode(st) & LibC.S_IFMT);
+        assertEquals(Files.getAttribute(file, "unix:uid"), LibC.geteuid());
+        Path fifo = dir.resolve("fifo");
+        LibC.mkfifo(fifo.toString(), 0600);
+        other = LibC.open(fifo.toString(), NetmapAbi.O_RDWR() | NetmapAbi.O_NONBLOCK() | LibC.O_NOFOLLOW, 0);
+        LibC.fstat(other, st);
+        assertEquals(LibC.S_IFIFO, stat.st_mode(st) & LibC.S_IFMT);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), file);
+        ErrnoException e = assertThrows(ErrnoException.class,
+                () -> LibC.open(link.toString(), NetmapAbi.O_RDWR() | LibC.O_NOFOLLOW, 0));
+        assertEquals(Errno.ELOOP, e.errno());
+    }
 }

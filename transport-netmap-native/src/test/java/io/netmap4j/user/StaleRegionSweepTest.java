@@ -165,9 +165,15 @@ class StaleRegionSweepTest {
         assertArrayEquals(new String[0], regionFiles(dir, dead));
     }
 
+    /** What the backend creates: a file only its user may open (0600). */
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
     @Test
     void aFileWhoseCreatorDiedBeforeSettingItUpIsSweptAndForeignFilesAreNot() throws Exception {
-        Path empty = Files.createFile(dir.resolve("netmap4j-e.shm"));
+        Path empty = Files.createFile(dir.resolve("netmap4j-e.shm"), PRIVATE);
+        Path open = Files.createFile(dir.resolve("netmap4j-o.shm")); // 0644: not made by netmap4j
         Path doorbell = Files.createFile(dir.resolve("netmap4j-e.0.m.fifo"));
         Path similar = Files.createFile(dir.resolve("netmap4j-e2.0.m.fifo"));
         Path foreign = Files.createFile(dir.resolve("netmap4j-e.txt"));
@@ -179,7 +185,7 @@ class StaleRegionSweepTest {
 
         assertFalse(Files.exists(empty));
         assertFalse(Files.exists(doorbell));
-        for (Path kept : List.of(similar, foreign, notOurs, target, link)) {
+        for (Path kept : List.of(similar, foreign, notOurs, target, link, open)) {
             assertTrue(Files.exists(kept, java.nio.file.LinkOption.NOFOLLOW_LINKS), kept + " was removed");
         }
     }
@@ -187,9 +193,9 @@ class StaleRegionSweepTest {
     @Test
     void sweepsRunAtMostOncePerInterval() throws Exception {
         StaleRegionSweeper sweeper = new StaleRegionSweeper(TimeUnit.DAYS.toNanos(1));
-        Path first = Files.createFile(dir.resolve("netmap4j-a.shm"));
+        Path first = Files.createFile(dir.resolve("netmap4j-a.shm"), PRIVATE);
         assertEquals(List.of(first.toString()), sweeper.sweepIfDue(dir.toString()));
-        Path second = Files.createFile(dir.resolve("netmap4j-b.shm"));
+        Path second = Files.createFile(dir.resolve("netmap4j-b.shm"), PRIVATE);
         assertEquals(List.of(), sweeper.sweepIfDue(dir.toString()), "a second sweep within the interval");
         assertTrue(Files.exists(second));
         sweeper.allowNextSweep();

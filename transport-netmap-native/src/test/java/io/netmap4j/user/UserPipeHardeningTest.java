@@ -130,6 +130,32 @@ class UserPipeHardeningTest {
     }
 
     @Test
+    void ringHeadersThePeerDamagedAreRestoredWhenAnEndOpensAgain() throws Exception {
+        String base = parent();
+        UserPipePort master = open(base + "{1@conf:slots=16");
+        UserPipePort slave = open(base + "}1@conf:slots=16");
+        MemorySegment mem = slave.region();
+        long tx = master.txRing(0).offsetInRegion();
+        long rx = master.rxRing(0).offsetInRegion();
+        master.close();
+        // a peer writes the constant fields of the rings the master will map again
+        mem.set(JAVA_LONG, tx + io.netmap4j.abi.gen.netmap_ring.buf_ofs$offset(), -4994397662714659849L);
+        mem.set(JAVA_INT, rx + io.netmap4j.abi.gen.netmap_ring.num_slots$offset(), -7);
+        mem.set(JAVA_INT, rx + io.netmap4j.abi.gen.netmap_ring.nr_buf_size$offset(), 0);
+        UserPipePort again = open(base + "{1");
+        NetmapRing ring = again.txRing(0);
+        assertEquals(16, again.rxRing(0).numSlots());
+        ring.slotBuffer(ring.head()).set(JAVA_LONG, 0, 77L);
+        ring.len(ring.head(), 60);
+        ring.advance(ring.next(ring.head()));
+        again.txSync();
+        slave.rxSync();
+        NetmapRing in = slave.rxRing(0);
+        assertEquals(1, in.space());
+        assertEquals(77L, in.slotBuffer(in.head()).get(JAVA_LONG, 0));
+    }
+
+    @Test
     void damagedOwnStateIsReportedNotFollowed() throws Exception {
         UserPipePort[] p = pair(parent());
         p[0].region().set(JAVA_INT, line(0, MASTER) + L_TX_HWCUR, -5);

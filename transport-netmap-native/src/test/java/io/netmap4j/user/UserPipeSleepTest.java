@@ -118,6 +118,47 @@ class UserPipeSleepTest {
     }
 
     @Test
+    void sleepBitsOfRegistrationsThatDoNotExistWakeNobodyAndBreakNothing() throws Exception {
+        String base = parent();
+        UserPipePort reader = open(base + "{1");
+        UserPipePort peer = open(base + "}1");
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        // a peer process breaking the protocol: every registration of 16 "sleeps", 8 of which no end has
+        reader.region().set(JAVA_INT, PipeLayout.line(0, PipeLayout.MASTER) + PipeLayout.L_SLEEP, -1);
+        sendOne(peer);
+        assertTrue(rung(reader), "the one that does sleep is woken");
+        assertEquals(POLLIN, reader.completePoll(POLLIN, POLLIN));
+    }
+
+    @Test
+    void aSleepThatRanToItsBoundWhileThePeerMovedCountsAsALateWakeUp() throws Exception {
+        String base = parent();
+        UserPipePort reader = open(base + "{1");
+        UserPipePort peer = open(base + "}1");
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        sendOne(peer);
+        assertTrue(rung(reader));
+        assertEquals(POLLIN, reader.completePoll(POLLIN, POLLIN));
+        releaseAll(reader);
+        assertEquals(0, reader.lateWakeups(), "woken by the doorbell");
+
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        // what a lost wake-up looks like: the peer finds no sleep bit, so it publishes and does not ring
+        reader.region().set(JAVA_INT, PipeLayout.line(0, PipeLayout.MASTER) + PipeLayout.L_SLEEP, 0);
+        sendOne(peer);
+        assertFalse(rung(reader));
+        Thread.sleep(UserPipePort.MAX_SLEEP_NANOS / 1_000_000); // the bounded sleep of the poll
+        assertEquals(POLLIN, reader.completePoll(POLLIN, 0));
+        assertEquals(1, reader.lateWakeups());
+
+        releaseAll(reader);
+        assertEquals(0, reader.prepareToSleep(POLLIN));
+        Thread.sleep(UserPipePort.MAX_SLEEP_NANOS / 1_000_000);
+        assertEquals(0, reader.completePoll(POLLIN, 0), "an idle timeout");
+        assertEquals(1, reader.lateWakeups(), "only a timeout that finds work counts");
+    }
+
+    @Test
     void openingAnotherRegistrationDoesNotEatAPendingWakeUp() throws Exception {
         String base = parent();
         UserPipePort reader = open(base + "{1/R");

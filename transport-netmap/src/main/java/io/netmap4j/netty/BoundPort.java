@@ -136,8 +136,13 @@ final class BoundPort {
     /** A new allocator buffer holding the {@code length} bytes in the buffer of {@code slot}. */
     ByteBuf copyOutOfSlot(ByteBufAllocator alloc, NetmapRing ring, int slot, int length) {
         ByteBuf buf = alloc.ioBuffer(length, length);
-        appendSlot(buf, ring, slot, length);
-        return buf;
+        try {
+            appendSlot(buf, ring, slot, length);
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release(); // a slot naming no buffer (a peer damaged it): the copy is not leaked
+            throw e;
+        }
     }
 
     /** Appends the first {@code length} bytes in the buffer of {@code slot} to {@code dst}. */

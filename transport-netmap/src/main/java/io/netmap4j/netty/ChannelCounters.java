@@ -19,6 +19,7 @@ final class ChannelCounters {
     long txZeroCopyFrames;
     long txSyncs;
     long txRefusedTooLarge;
+    long txRefusedEmpty;
     long txRefusedType;
     long txRefusedNoRing;
     long txFailed;
@@ -29,12 +30,14 @@ final class ChannelCounters {
         txBytes += length;
     }
 
-    /** Counts a write that {@link TxFrameChecks} refused, by its cause. */
-    void refused(RuntimeException e) {
+    /** Counts the write of {@code msg} that {@link TxFrameChecks} refused with {@code e}, by its cause. */
+    void refused(RuntimeException e, Object msg) {
         if (e instanceof UnsupportedOperationException) {
             txRefusedType++;
         } else if (e instanceof IllegalStateException) {
             txRefusedNoRing++;
+        } else if (TxFrameChecks.isEmpty(msg)) {
+            txRefusedEmpty++;
         } else {
             txRefusedTooLarge++;
         }

@@ -83,8 +83,8 @@ import static io.netmap4j.abi.NetmapConstants.POLLOUT;
  * it ask for POLLOUT. With {@link NetmapChannelOption#TX_MOREFRAG} a frame larger than a buffer
  * goes out as an {@code NS_MOREFRAG} chain of slots in one ring. Otherwise a frame larger than the
  * port's buffers or a message of another type fails its own write and nothing else, as does a
- * message whose buffer throws when read (for example one already released) and any write to a
- * port bound without a TX ring. There is no half-close: shutting the output down closes the
+ * message whose buffer throws when read (for example one already released), an empty frame, and
+ * any write to a port bound without a TX ring. There is no half-close: shutting the output down closes the
  * channel.
  */
 public final class NetmapChannel extends AbstractChannel {
@@ -185,7 +185,8 @@ public final class NetmapChannel extends AbstractChannel {
     private NetmapChannelCounters countersNow() {
         BoundPort b = bound;
         return b == null ? NetmapChannelCounters.NONE
-                : NetmapChannelCounters.of(counters, b.port.droppedFrames(), b.port.ringResets());
+                : NetmapChannelCounters.of(counters, b.port.droppedFrames(), b.port.ringResets(),
+                        b.port.lateWakeups());
     }
 
     /** In zero-copy mode, the frames delivered as copies ({@link NetmapChannelCounters#rxCopiedFrames()}). */
@@ -383,7 +384,7 @@ public final class NetmapChannel extends AbstractChannel {
         try {
             return TxFrameChecks.accept(msg, port(), config);
         } catch (RuntimeException e) {
-            counters.refused(e); // Netty filters writes on the event loop
+            counters.refused(e, msg); // Netty filters writes on the event loop
             throw e;
         }
     }

@@ -168,8 +168,13 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         return b != null ? b : NetmapPorts.defaultBackend();
     }
 
-    /** See {@link NetmapChannelOption#BACKEND}; read at bind. */
+    /**
+     * See {@link NetmapChannelOption#BACKEND}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
     public NetmapChannelConfig setBackend(NetmapBackend backend) {
+        checkUnbound("BACKEND", getBackend().name(), backend == null ? NetmapPorts.defaultBackend().name() : backend.name());
         this.backend = backend;
         return this;
     }
@@ -179,9 +184,15 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         return nicMechanism;
     }
 
-    /** See {@link NetmapChannelOption#NIC_MECHANISM}; read at bind. */
+    /**
+     * See {@link NetmapChannelOption#NIC_MECHANISM}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
     public NetmapChannelConfig setNicMechanism(NicMechanism nicMechanism) {
-        this.nicMechanism = java.util.Objects.requireNonNull(nicMechanism, "nicMechanism");
+        java.util.Objects.requireNonNull(nicMechanism, "nicMechanism");
+        checkUnbound("NIC_MECHANISM", this.nicMechanism.id(), nicMechanism.id());
+        this.nicMechanism = nicMechanism;
         return this;
     }
 
@@ -205,8 +216,13 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
-    /** See {@link NetmapChannelOption#NO_TX_POLL}; read at bind. */
+    /**
+     * See {@link NetmapChannelOption#NO_TX_POLL}; read at bind.
+     *
+     * @throws IllegalStateException when changed while the channel is bound
+     */
     public NetmapChannelConfig setNoTxPoll(boolean noTxPoll) {
+        checkUnbound("NO_TX_POLL", this.noTxPoll, noTxPoll);
         this.noTxPoll = noTxPoll;
         return this;
     }

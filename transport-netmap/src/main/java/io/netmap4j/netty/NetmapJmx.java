@@ -102,7 +102,7 @@ public final class NetmapJmx {
         @Override
         public long getDroppedFrames() {
             NetmapChannelCounters c = channel.counters();
-            return c.rxDroppedChains() + c.txRefusedTooLarge() + c.txRefusedType() + c.txRefusedNoRing() + c.txFailed()
+            return c.rxDroppedChains() + c.txRefusedTooLarge() + c.txRefusedEmpty() + c.txRefusedType() + c.txRefusedNoRing() + c.txFailed()
                     + c.portDroppedFrames();
         }
     }

@@ -99,12 +99,16 @@ public final class NetmapTxSlots {
     /**
      * The next slot holds a frame of {@code length} bytes: it will be sent.
      *
-     * @throws IllegalArgumentException if {@code length} is negative or exceeds {@link #bufferSize()}
+     * @throws IllegalArgumentException if {@code length} is not 1 to {@link #bufferSize()}
      * @throws IllegalStateException when no slot is left
      */
     public void commit(int length) {
         checkRemaining();
-        if (length < 0 || length > ring.bufferSize()) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a frame of " + length + " bytes cannot be sent: commit the length "
+                    + "of what was written into the slot's buffer, 1 to " + ring.bufferSize());
+        }
+        if (length > ring.bufferSize()) {
             throw new IllegalArgumentException("a frame of " + length + " bytes does not fit a netmap buffer of "
                     + ring.bufferSize() + " bytes");
         }

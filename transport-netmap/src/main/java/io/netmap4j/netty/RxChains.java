@@ -70,9 +70,16 @@ final class RxChains {
             total += Math.min(ring.len(s), bufferSize);
         }
         ByteBuf buf = alloc.ioBuffer(total, total);
-        for (int s = first; s != after; s = ring.next(s)) {
-            bound.appendSlot(buf, ring, s, Math.min(ring.len(s), bufferSize));
+        try {
+            for (int s = first; s != after; s = ring.next(s)) {
+                // read again, and perhaps changed meanwhile by a peer that shares the memory: never
+                // past what was allocated from the first reading
+                bound.appendSlot(buf, ring, s, Math.min(Math.min(ring.len(s), bufferSize), buf.writableBytes()));
+            }
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release(); // a slot naming no buffer: the frame is not delivered, and its copy not leaked
+            throw e;
         }
-        return buf;
     }
 }

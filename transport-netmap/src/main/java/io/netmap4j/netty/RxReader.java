@@ -1,5 +1,6 @@
 package io.netmap4j.netty;
 
+import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
 import io.netmap4j.core.PeerGoneException;
@@ -79,6 +80,13 @@ final class RxReader {
                 NetmapRing ring = p.rxRing(r);
                 int cur = ring.cur();
                 int tail = ring.tail();
+                // The sync leaves them right; only someone else writing this memory breaks them (a
+                // peer process of a user-space pipe shares the whole region), also between two
+                // reads: the indices used below are the ones checked here.
+                if (Integer.compareUnsigned(cur, ring.numSlots()) >= 0
+                        || Integer.compareUnsigned(tail, ring.numSlots()) >= 0 || !ring.invariantsHold()) {
+                    throw damagedRing(p, ring);
+                }
                 if (cur == tail) {
                     if (zc != null) {
                         zc.advanceHead(ring, r); // over slots released since the last read
@@ -175,5 +183,11 @@ final class RxReader {
             pipeline.fireExceptionCaught(failure);
         }
         return failure;
+    }
+
+    private static NetmapException damagedRing(NetmapPort p, NetmapRing ring) {
+        return new NetmapException(p.name() + ": RX ring " + ring.index() + " was damaged by someone else writing its "
+                + "memory (head " + ring.head() + ", cur " + ring.cur() + ", tail " + ring.tail() + " of "
+                + ring.numSlots() + " slots); the channel closes: open the port again");
     }
 }

@@ -93,6 +93,9 @@ final class RxZeroCopy {
         boolean[] taken = held[r];
         int head = ring.head();
         int cur = ring.cur();
+        if (Integer.compareUnsigned(head, taken.length) >= 0 || Integer.compareUnsigned(cur, taken.length) >= 0) {
+            return; // damaged by someone else: the next read reports it and closes the channel
+        }
         while (head != cur && !taken[head]) {
             head = ring.next(head);
         }

@@ -45,6 +45,12 @@ final class TxFrameChecks {
         return msg;
     }
 
+    /** True for a frame of no bytes, which {@link #checkFits} refuses. */
+    static boolean isEmpty(Object msg) {
+        ByteBuf content = msg instanceof ByteBuf buf ? buf : msg instanceof ByteBufHolder h ? h.content() : null;
+        return content != null && content.readableBytes() == 0;
+    }
+
     /** The largest frame a write may carry: one buffer, or a whole chain with TX_MOREFRAG. */
     static int maxFrame(NetmapChannelConfig config, int bufferSize) {
         return config.isTxMoreFrag() ? bufferSize * NETMAP_MAX_FRAGS : bufferSize;
@@ -57,7 +63,16 @@ final class TxFrameChecks {
                 + "includes a TX ring to send"));
     }
 
+    /**
+     * @throws IllegalArgumentException for an empty frame (it would go out as a 0-byte slot, which
+     *                                  a pipe delivers and a NIC drops, and its writer would never
+     *                                  learn of the mistake), or one larger than {@link #maxFrame}
+     */
     static void checkFits(NetmapChannelConfig config, int length, int bufferSize, NetmapPort p) {
+        if (length == 0) {
+            throw new IllegalArgumentException("an empty frame (0 bytes) cannot be sent on " + p.name()
+                    + ": a frame needs at least an Ethernet header; check the buffer's reader and writer indexes");
+        }
         if (length > maxFrame(config, bufferSize)) {
             throw new IllegalArgumentException(config.isTxMoreFrag()
                     ? "a frame of " + length + " bytes needs more than " + NETMAP_MAX_FRAGS + " slots of "

@@ -3,6 +3,7 @@ package io.netmap4j.netty;
 import io.netmap4j.core.NetmapRing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOutboundBuffer;
 
 /**
@@ -100,19 +101,18 @@ final class TxQueue {
             } else {
                 ByteBuf content = msg instanceof ByteBuf buf ? buf : ((ByteBufHolder) msg).content();
                 int length = content.readableBytes();
-                if (length == 0) {
-                    // Nothing to send: an empty buffer, or what Netty leaves in place of a write
-                    // cancelled before its flush. An empty Ethernet frame does not exist.
-                    in.remove();
-                    continue;
-                }
                 int bufferSize = ring.bufferSize();
-                if (length > bufferSize && (length > TxFrameChecks.maxFrame(config, bufferSize) || !config.isTxMoreFrag())) {
+                if (length == 0 || length > bufferSize
+                        && (length > TxFrameChecks.maxFrame(config, bufferSize) || !config.isTxMoreFrag())) {
                     // Written before bind (or before TX_MOREFRAG changed): filterOutboundMessage did not check it.
+                    // An empty buffer is also what Netty leaves in place of a write cancelled before its
+                    // flush; in.remove(e) leaves such an entry's promise alone (it is cancelled already).
                     try {
                         TxFrameChecks.checkFits(config, length, bufferSize, rings.port);
                     } catch (IllegalArgumentException e) {
-                        rings.counters.txRefusedTooLarge++;
+                        if (msg != Unpooled.EMPTY_BUFFER) { // not a cancelled write's stand-in
+                            rings.counters.refused(e, msg);
+                        }
                         in.remove(e);
                     }
                     continue;

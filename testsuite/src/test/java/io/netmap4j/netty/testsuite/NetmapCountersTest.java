@@ -76,8 +76,9 @@ class NetmapCountersTest extends AbstractNetmapFrameTest {
             bytes += BATCH * 100L;
             assertTrue(received.await(30, TimeUnit.SECONDS), received.getCount() + " frames missing");
 
-            // refused: too large, a type the channel does not take; each fails its own write
+            // refused: too large, empty, a type the channel does not take; each fails its own write
             assertFalse(writer.writeAndFlush(writer.alloc().buffer(3000).writeZero(3000)).await().isSuccess());
+            assertFalse(writer.writeAndFlush(writer.alloc().buffer(0)).await().isSuccess());
             assertFalse(writer.writeAndFlush("not a frame").await().isSuccess());
 
             NetmapChannelCounters tx = writer.counters();
@@ -86,6 +87,7 @@ class NetmapCountersTest extends AbstractNetmapFrameTest {
             assertTrue(tx.txDirectFrames() > 0 && tx.txDirectFrames() <= FRAMES, tx.toString());
             assertTrue(tx.txSyncs() > 0, tx.toString());
             assertEquals(1, tx.txRefusedTooLarge(), tx.toString());
+            assertEquals(1, tx.txRefusedEmpty(), tx.toString());
             assertEquals(1, tx.txRefusedType(), tx.toString());
             assertEquals(0, tx.txFailed(), tx.toString());
 
@@ -93,7 +95,8 @@ class NetmapCountersTest extends AbstractNetmapFrameTest {
             assertEquals(bytes, rx.rxBytes(), rx.toString());
             boolean zeroCopy = reader.config().getOption(NetmapChannelOption.RX_ZERO_COPY);
             assertEquals(zeroCopy ? FRAMES + BATCH : 0, rx.rxZeroCopyFrames(), rx.toString());
-            assertEquals(0, rx.rxCopiedFrames() + rx.rxDroppedChains() + rx.portDroppedFrames() + rx.portRingResets(),
+            assertEquals(0, rx.rxCopiedFrames() + rx.rxDroppedChains() + rx.portDroppedFrames() + rx.portRingResets()
+                    + rx.portLateWakeups(),
                     rx.toString());
 
             assertEquals((long) FRAMES + BATCH, server.getAttribute(name, "RxFrames"));

@@ -119,6 +119,7 @@ class UserValeControlTest {
         // what another netmap4j version (or a damaged file) leaves under a switch's name
         Path foreign = Path.of(UserBackend.shmDir(), ValeRegistration.fileBase(sw + "f") + ".shm");
         Files.write(foreign, new byte[4096]);
+        Files.setPosixFilePermissions(foreign, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         try {
             List<String> names = control.list().stream().map(ValePortId::name).toList();
             assertTrue(names.contains(sw + ":mine"), names.toString());
