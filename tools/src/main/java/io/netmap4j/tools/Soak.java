@@ -393,8 +393,10 @@ public final class Soak {
     /** What the process holds: descriptors, mappings, resident memory. */
     record Resources(int fds, int maps, long rssKib) {
         /**
-         * Descriptors do not count the pipe's doorbell FIFOs: a port opens its peer's the first time
-         * it rings it, which may be any time (only when the peer sleeps), and at most once.
+         * Descriptors do not count the pipe's doorbell FIFOs and the event loops' ready boards: a port
+         * opens its peer's FIFO, or the board the peer waits in, the first time it wakes it, which
+         * may be any time (only when the peer sleeps), and at most once; a loop makes its own board
+         * the first time it lets a port wait in one.
          */
         static Resources sample() throws IOException {
             int fds = 0;
@@ -402,7 +404,7 @@ public final class Soak {
                 for (Path fd : (Iterable<Path>) s::iterator) {
                     try {
                         String target = Files.readSymbolicLink(fd).toString();
-                        if (!(target.contains("/netmap4j-") && target.endsWith(".fifo"))) {
+                        if (!(target.contains("/netmap4j-") && (target.endsWith(".fifo") || target.contains("%ready-")))) {
                             fds++;
                         }
                     } catch (IOException gone) {
