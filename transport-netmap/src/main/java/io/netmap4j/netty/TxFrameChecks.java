@@ -78,8 +78,8 @@ final class TxFrameChecks {
                     ? "a frame of " + length + " bytes needs more than " + NETMAP_MAX_FRAGS + " slots of "
                     + bufferSize + " bytes on " + p.name() + " (NETMAP_MAX_FRAGS); send smaller frames"
                     : "a frame of " + length + " bytes does not fit the " + bufferSize + "-byte buffers of "
-                    + p.name() + "; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG "
-                    + "if the port takes multi-slot frames");
+                    + p.name() + "; send smaller frames, or set TX_MOREFRAG if the port takes multi-slot "
+                    + "frames (pipes and VALE ports do)");
         }
     }
 }

@@ -282,8 +282,8 @@ final class BadInputs {
             channel(WRITE, "a `java.nio.ByteBuffer`", "UnsupportedOperationException: unsupported message type: java.nio.HeapByteBuffer (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)", f -> write(f, java.nio.ByteBuffer.allocate(60))),
             channel(WRITE, "`null`", "NullPointerException: msg", f -> thrown(() -> f.bind("netmap:p{0").writeAndFlush(null))),
             channel(WRITE, "an empty frame (0 bytes)", "IllegalArgumentException: an empty frame (0 bytes) cannot be sent on netmap:p{0: a frame needs at least an Ethernet header; check the buffer's reader and writer indexes", f -> write(f, frame(0))),
-            channel(WRITE, "a frame of 2049 bytes (buffers are 2048)", "IllegalArgumentException: a frame of 2049 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG if the port takes multi-slot frames", f -> write(f, frame(2049))),
-            channel(WRITE, "a frame of 65536 bytes", "IllegalArgumentException: a frame of 65536 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG if the port takes multi-slot frames", f -> write(f, frame(65536))),
+            channel(WRITE, "a frame of 2049 bytes (buffers are 2048)", "IllegalArgumentException: a frame of 2049 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, or set TX_MOREFRAG if the port takes multi-slot frames (pipes and VALE ports do)", f -> write(f, frame(2049))),
+            channel(WRITE, "a frame of 65536 bytes", "IllegalArgumentException: a frame of 65536 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, or set TX_MOREFRAG if the port takes multi-slot frames (pipes and VALE ports do)", f -> write(f, frame(65536))),
             channel(WRITE, "a frame of 64 * 2048 + 1 bytes with `TX_MOREFRAG`", "IllegalArgumentException: a frame of 131073 bytes needs more than 64 slots of 2048 bytes on netmap:p{0 (NETMAP_MAX_FRAGS); send smaller frames", f -> write(f,
                     f.bind(f.bootstrap(NetmapChannelOption.TX_MOREFRAG, true), "netmap:p{0"), frame(64 * 2048 + 1))),
             channel(WRITE, "a released `ByteBuf`", "IllegalReferenceCountException: refCnt: 0", f -> {
@@ -299,7 +299,7 @@ final class BadInputs {
             channel(WRITE, "to a `valeS:a/z` monitor", "IllegalStateException: cannot write to valeS:a/z: it is a monitor, which only receives; write to the port it monitors", f -> monitorWrite(f, "valeS:a", "valeS:a/z")),
             channel(WRITE, "on the event loop behind a direct frame: a `String`", "UnsupportedOperationException: unsupported message type: java.lang.String (expected: ByteBuf, ByteBufHolder, NetmapTxBatch)", f -> directWrite(f, "hello")),
             channel(WRITE, "on the event loop behind a direct frame: 0 bytes", "IllegalArgumentException: an empty frame (0 bytes) cannot be sent on netmap:p{0: a frame needs at least an Ethernet header; check the buffer's reader and writer indexes", f -> directWrite(f, frame(0))),
-            channel(WRITE, "on the event loop behind a direct frame: 2049 bytes", "IllegalArgumentException: a frame of 2049 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG if the port takes multi-slot frames", f -> directWrite(f, frame(2049))),
+            channel(WRITE, "on the event loop behind a direct frame: 2049 bytes", "IllegalArgumentException: a frame of 2049 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, or set TX_MOREFRAG if the port takes multi-slot frames (pipes and VALE ports do)", f -> directWrite(f, frame(2049))),
             channel(WRITE, "on the event loop behind a direct frame: a released `ByteBuf`", "IllegalReferenceCountException: refCnt: 0", f -> {
                 ByteBuf b = frame(60);
                 b.release();
@@ -320,7 +320,7 @@ final class BadInputs {
                 f.track(ch);
                 return ch.writeAndFlush(frame(60)).await().cause();
             }),
-            channel(WRITE, "`write` of 2049 bytes before `bind`, `flush` after", "IllegalArgumentException: a frame of 2049 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, open the port with larger buffers, or set TX_MOREFRAG if the port takes multi-slot frames", f -> {
+            channel(WRITE, "`write` of 2049 bytes before `bind`, `flush` after", "IllegalArgumentException: a frame of 2049 bytes does not fit the 2048-byte buffers of netmap:p{0; send smaller frames, or set TX_MOREFRAG if the port takes multi-slot frames (pipes and VALE ports do)", f -> {
                 Channel ch = f.bootstrap().register().sync().channel();
                 f.track(ch);
                 io.netty.channel.ChannelFuture w = ch.write(frame(2049));
