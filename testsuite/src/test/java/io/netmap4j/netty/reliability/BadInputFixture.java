@@ -1,8 +1,13 @@
 package io.netmap4j.netty.reliability;
 
+import io.netmap4j.NetmapPorts;
+import io.netmap4j.core.NetmapException;
+import io.netmap4j.core.NetmapPort;
+import io.netmap4j.core.ValeControl;
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
+import io.netmap4j.spec.PortSpec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -89,9 +94,17 @@ final class BadInputFixture implements AutoCloseable {
         return bootstrap().option(option, value);
     }
 
+    /**
+     * Opens {@code shown} (made unique) on the user backend, whatever {@code -Dnetmap4j.backend}
+     * says: the table's messages and limits are the user backend's. Closed with the fixture.
+     */
+    NetmapPort open(String shown) throws NetmapException {
+        return keep(NetmapPorts.open(PortSpec.parse(name(shown)), NetmapPorts.backend("user")));
+    }
+
     /** vale-ctl's requests on the user backend, closed with the fixture. */
-    io.netmap4j.core.ValeControl valeControl() throws io.netmap4j.core.NetmapException {
-        return keep(io.netmap4j.NetmapPorts.backend("user").valeControl());
+    ValeControl valeControl() throws NetmapException {
+        return keep(NetmapPorts.backend("user").valeControl());
     }
 
     /** Closes {@code c} with the fixture. */

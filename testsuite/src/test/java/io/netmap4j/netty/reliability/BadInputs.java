@@ -7,7 +7,6 @@ import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandlerConfig;
 import io.netmap4j.netty.NetmapTxBatch;
 import io.netmap4j.netty.NetmapTxSlots;
-import io.netmap4j.spec.PortSpec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -64,7 +63,7 @@ final class BadInputs {
     private static BadInput open(String name, String seen) {
         return new BadInput(USER_BACKEND, "open `" + name + "`", seen, f -> {
             try {
-                f.keep(NetmapPorts.open(PortSpec.parse(f.name(name)), NetmapPorts.backend("user")));
+                f.open(name);
                 return null;
             } catch (Exception e) {
                 return e;
@@ -218,39 +217,39 @@ final class BadInputs {
             open("netmap:p{0@offset=64", "NetmapException: open netmap:p{0@offset=64 failed: @extmem, @share and @offset are not supported by the user backend"),
             open("netmap:p{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "PortSpecException: bad port name \"netmap:p{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\": name \"p{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" too long: the kernel takes at most 63 bytes at position 70\nnetmap:p{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n                                                                      ^"),
             channel(USER_BACKEND, "open `netmap:p{0/x` twice", "PortBusyException: open netmap:p{0/x: this pipe end is busy: it is open already, and /x asks for it alone. Close the other registration first", f -> {
-                f.keep(NetmapPorts.open(f.name("netmap:p{0/x")));
-                return thrown(() -> f.keep(NetmapPorts.open(f.name("netmap:p{0/x"))));
+                f.open("netmap:p{0/x");
+                return thrown(() -> f.open("netmap:p{0/x"));
             }),
             channel(USER_BACKEND, "a ninth registration of `netmap:p{0`", "PortBusyException: open netmap:p{0: this pipe end is already open 8 times, the most the user backend supports", f -> {
                 for (int i = 0; i < 8; i++) {
-                    f.keep(NetmapPorts.open(f.name("netmap:p{0")));
+                    f.open("netmap:p{0");
                 }
-                return thrown(() -> f.keep(NetmapPorts.open(f.name("netmap:p{0"))));
+                return thrown(() -> f.open("netmap:p{0"));
             }),
             channel(USER_BACKEND, "open `netmap:p}0` while `netmap:p}0/x` is open", "PortBusyException: open netmap:p}0: this pipe end is busy: it is open exclusively (/x) by another user. Close the other registration first", f -> {
-                f.keep(NetmapPorts.open(f.name("netmap:p}0/x")));
-                return thrown(() -> f.keep(NetmapPorts.open(f.name("netmap:p}0"))));
+                f.open("netmap:p}0/x");
+                return thrown(() -> f.open("netmap:p}0"));
             }),
             channel(USER_BACKEND, "a 65th pipe of one parent", "NetmapException: open netmap:p{64@conf:slots=2: the parent p already has 64 pipes, the most the user backend supports; close some first", f -> {
                 for (int i = 0; i < 64; i++) {
-                    f.keep(NetmapPorts.open(f.name("netmap:p{" + i + "@conf:slots=2")));
+                    f.open("netmap:p{" + i + "@conf:slots=2");
                 }
-                return thrown(() -> f.keep(NetmapPorts.open(f.name("netmap:p{64@conf:slots=2"))));
+                return thrown(() -> f.open("netmap:p{64@conf:slots=2"));
             }),
             channel(USER_BACKEND, "open `netmap:p{0/z` twice", "PortBusyException: open netmap:p{0/z failed: the port has a zero-copy monitor already; the user backend allows one per port (netmap chains several, one after the other). Use a copy monitor (/t, /r) beside it", f -> {
-                f.keep(NetmapPorts.open(f.name("netmap:p{0")));
-                f.keep(NetmapPorts.open(f.name("netmap:p{0/z")));
-                return thrown(() -> f.keep(NetmapPorts.open(f.name("netmap:p{0/z"))));
+                f.open("netmap:p{0");
+                f.open("netmap:p{0/z");
+                return thrown(() -> f.open("netmap:p{0/z"));
             }),
             channel(USER_BACKEND, "open `valeS:a/x` twice", "PortBusyException: open valeS:a/x: this VALE port is busy: it is open already, and /x asks for it alone. Close the other registration first", f -> {
-                f.keep(NetmapPorts.open(f.name("valeS:a/x")));
-                return thrown(() -> f.keep(NetmapPorts.open(f.name("valeS:a/x"))));
+                f.open("valeS:a/x");
+                return thrown(() -> f.open("valeS:a/x"));
             }),
             channel(USER_BACKEND, "a 255th port of one VALE switch", "NetmapException: open valeS:p254@conf:slots=64: the switch already has 254 ports, the most netmap allows; close some first", f -> {
                 for (int i = 0; i < 254; i++) {
-                    f.keep(NetmapPorts.open(f.name("valeS:p" + i + "@conf:slots=64")));
+                    f.open("valeS:p" + i + "@conf:slots=64");
                 }
-                return thrown(() -> f.keep(NetmapPorts.open(f.name("valeS:p254@conf:slots=64"))));
+                return thrown(() -> f.open("valeS:p254@conf:slots=64"));
             }),
             channel(VALE_CTL, "`newInterface(\"no such\", ...)`", "NetmapException: create VALE interface no such failed: \"no such\" is not an interface name: 1 to 15 printable bytes, not starting with vale, without / : { } @ ^ * -", f -> thrown(() -> f.valeControl().newInterface("no such", 0, 0, 0, 0))),
             channel(VALE_CTL, "`newInterface` of 16 rings of 8192 slots each way", "NetmapException: create VALE interface nm4jbad0 failed: 131072 buffers; a VALE port of the user backend has room for 65534. Ask for fewer rings or slots", f -> thrown(() -> f.valeControl().newInterface("nm4jbad0", 8192, 8192, 16, 16))),
@@ -259,7 +258,7 @@ final class BadInputs {
             channel(VALE_CTL, "`detach(\"valeS\")` (no port)", "NetmapException: detach valeS failed: name the port as valeS:INTERFACE", f -> thrown(() -> f.valeControl().detach(f.valeSwitch()))),
             channel(USER_BACKEND, "`NetmapPorts.backend(\"bogus\")`", "IllegalArgumentException: unknown netmap backend \"bogus\": use kernel, user or auto", f -> thrown(() -> NetmapPorts.backend("bogus"))),
             channel(USER_BACKEND, "`txSync()` after `close()`", "NetmapException: netmap:p{0 is closed", f -> {
-                NetmapPort p = NetmapPorts.open(f.name("netmap:p{0"));
+                NetmapPort p = f.open("netmap:p{0");
                 p.close();
                 return thrown(p::txSync);
             }),
