@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -55,6 +56,10 @@ public final class PktGen {
     private Channel receiver;
     /** Set by Ctrl-C: the run ends and prints its summary. */
     private final AtomicBoolean stop = new AtomicBoolean();
+    /** True from the start of the run to its summary; the ports close after it. */
+    private volatile boolean running;
+    /** The first port that closed while the run went on (its peer went away, a write failed), or null. */
+    private final AtomicReference<String> closedEarly = new AtomicReference<>();
 
     private PktGen(PktGenOptions o, PrintStream out) {
         this.o = o;
@@ -133,6 +138,7 @@ public final class PktGen {
             }
         }
         out.println("pkt-gen " + o);
+        running = true;
         long start = System.nanoTime();
         txMeter.start(start);
         rxMeter.start(start);
@@ -154,7 +160,7 @@ public final class PktGen {
                 }
                 nextTick += SECOND;
             }
-            if (stoppedAt == 0 && (now >= deadline || stop.get() || sourceDone())) {
+            if (stoppedAt == 0 && (now >= deadline || stop.get() || sourceDone() || closedEarly.get() != null)) {
                 stoppedAt = now;
                 if (generator != null) {
                     generator.stop();
@@ -163,10 +169,11 @@ public final class PktGen {
                     pinger.stop();
                 }
             }
-            if (stoppedAt != 0 && drained(now, stoppedAt)) {
+            if (stoppedAt != 0 && (drained(now, stoppedAt) || closedEarly.get() != null)) {
                 break;
             }
         }
+        running = false;
         return summary(start);
     }
 
@@ -237,6 +244,11 @@ public final class PktGen {
             case TX, PONG -> {
             }
         }
+        String closed = closedEarly.get();
+        if (closed != null && f != Function.PONG) { // a pong ends when its port closes
+            out.println("pkt-gen: " + closed + " closed during the run; the counts above end there");
+            code = 1;
+        }
         return new Result(sent, received, lost, late, checker == null ? 0 : checker.foreign(), code);
     }
 
@@ -259,8 +271,14 @@ public final class PktGen {
             Throwable cause = bound.cause();
             throw new Exception("cannot open " + port + " for " + role + ": " + cause.getMessage(), cause);
         }
-        channels.add(bound.channel());
-        return bound.channel();
+        Channel ch = bound.channel();
+        ch.closeFuture().addListener(closed -> {
+            if (running && (checker == null || !checker.countReached())) { // the checker closes its port at the count
+                closedEarly.compareAndSet(null, port);
+            }
+        });
+        channels.add(ch);
+        return ch;
     }
 
     private void close() {

@@ -26,6 +26,7 @@ final class RxChecker extends ChannelInboundHandlerAdapter {
     private volatile long outOfOrder;
     private volatile long foreign;
     private volatile boolean finished;
+    private volatile boolean countReached;
 
     /** @param limit frames after which to close the channel, 0 for no limit */
     RxChecker(RateMeter meter, long limit) {
@@ -65,6 +66,7 @@ final class RxChecker extends ChannelInboundHandlerAdapter {
         publish();
         if (limit > 0 && meter.frames() >= limit && !finished) {
             finished = true;
+            countReached = true;
             ctx.close();
         }
         ctx.fireChannelReadComplete();
@@ -100,6 +102,11 @@ final class RxChecker extends ChannelInboundHandlerAdapter {
     /** Frames that are not this tool's (no signature), counted but not checked. */
     long foreign() {
         return foreign;
+    }
+
+    /** The limit was reached (and the checker closed its channel for that reason). */
+    boolean countReached() {
+        return countReached;
     }
 
     /** The limit was reached or the channel closed. */
