@@ -24,6 +24,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,6 +41,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +70,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * </ul>
  * On a 2-core machine the generator and sinks share the other core, so the generator can be the
  * limit; compare with {@code NettyPipeBenchmark} (generator to sink, no function) in the same run.
+ * The secondary results {@code functionCpuShare} and {@code functionCoreRate} say, from the function
+ * thread's CPU clock, how busy its core was and what rate that core gives when busy.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -76,6 +81,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 @Measurement(iterations = 3, time = 3)
 public class FunctionPipeBenchmark {
     static final int FRAMES = 1 << 17;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final AtomicInteger NEXT_PIPE = new AtomicInteger();
 
     @Param({"filter", "lb", "capture"})
@@ -87,6 +93,10 @@ public class FunctionPipeBenchmark {
     private final ReceivedFrames frames = new ReceivedFrames();
     private Path captureFile;
     private long target;
+    private long functionThread;
+    private long iterationFrames;
+    private long iterationCpuNanos;
+    private long iterationWallNanos;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -118,6 +128,7 @@ public class FunctionPipeBenchmark {
             }
             default -> throw new IllegalArgumentException("function must be filter, lb or capture, not " + function);
         }
+        functionThread = functionGroup.submit(() -> Thread.currentThread().threadId()).get();
         Generator g = new Generator(FunctionFrames.frames());
         Channel gen = bind(edgeGroup, p + "{0", g);
         gen.eventLoop().execute(() -> gen.writeAndFlush(g, gen.voidPromise()));
@@ -134,14 +145,37 @@ public class FunctionPipeBenchmark {
     @Setup(Level.Iteration)
     public void startIteration() {
         target = frames.received();
+        iterationFrames = target;
+        iterationCpuNanos = THREADS.getThreadCpuTime(functionThread);
+        iterationWallNanos = System.nanoTime();
     }
 
     @Benchmark
     @OperationsPerInvocation(FRAMES)
-    public long framesThroughTheFunction() {
+    public long framesThroughTheFunction(FunctionCore core) {
         target += FRAMES;
         frames.await(target);
+        // JMH divides these by the iteration's time, which is this wall time: hence the scaling.
+        double cpu = THREADS.getThreadCpuTime(functionThread) - iterationCpuNanos;
+        double wall = System.nanoTime() - iterationWallNanos;
+        core.functionCoreRate = (frames.received() - iterationFrames) * (wall / cpu);
+        core.functionCpuShare = cpu / 1e9;
         return target;
+    }
+
+    /**
+     * The function's core, over each iteration, from its thread's CPU clock: on a machine where
+     * the generator and sinks cannot keep one core busy with the function (two cores, one of them
+     * theirs), the end-to-end rate is theirs as much as the function's, and this says what the
+     * function's core would do on its own.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class FunctionCore {
+        /** Frames per second of the function thread's CPU time: the rate of one core busy with the function alone. */
+        public double functionCoreRate;
+        /** Share of the wall time the function thread ran (1 = its core was saturated; a loop spins briefly before it sleeps). */
+        public double functionCpuShare;
     }
 
     @TearDown(Level.Trial)
