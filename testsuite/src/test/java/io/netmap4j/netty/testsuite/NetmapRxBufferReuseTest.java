@@ -31,6 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
  * A peer that publishes the same netmap buffer twice (it may: the region is shared and the peer
  * is not trusted) must not make the zero-copy channel hand out one ByteBuf as two live frames:
  * the second arrives as a copy, the first keeps its reference count and content.
+ *
+ * <p>On a netmap kernel the module finds the duplicate only when it frees the rings at the last
+ * close: it prints "double free on buffer N" (N is 2 in a fresh module) and keeps out of its pool
+ * the buffer the peer dropped. That kernel message in the guest's console is this test's.
  */
 class NetmapRxBufferReuseTest {
     /** ByteBuf.getInt reads big-endian. */
