@@ -3,6 +3,8 @@ package io.netmap4j.netty;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
+import io.netmap4j.netty.ManualLoop.ReadingHandle;
+import io.netmap4j.netty.ManualLoop.SleepingLoop;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
 import io.netmap4j.user.UserPipePort;
@@ -14,10 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.netmap4j.abi.NetmapConstants.POLLIN;
-import static io.netmap4j.netty.ManualLoop.MAY_BLOCK;
 import static io.netmap4j.netty.ManualLoop.MUST_NOT_BLOCK;
 import static io.netmap4j.netty.ManualLoop.THIS_THREAD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,27 +40,6 @@ class NetmapIoHandlerReadySetTest {
     private final List<NetmapPort> producers = new ArrayList<>();
     private final List<ReadingHandle> consumers = new ArrayList<>();
     private NetmapIoHandler handler;
-
-    /** A handle that reads (and counts) every frame of its port when told POLLIN. */
-    private static final class ReadingHandle extends ManualLoop.CountingHandle {
-        int frames;
-
-        ReadingHandle(NetmapPort port) {
-            super(port);
-        }
-
-        @Override
-        void onEvent(int readyOps) {
-            if ((readyOps & POLLIN) == 0) {
-                return;
-            }
-            NetmapRing rx = port.rxRing(0);
-            while (rx.cur() != rx.tail()) {
-                rx.advance(rx.next(rx.cur()));
-                frames++;
-            }
-        }
-    }
 
     private void openPipes(NetmapIoHandlerConfig config, ThreadAwareExecutor executor) throws NetmapException {
         handler = new NetmapIoHandler(executor, config, io.netmap4j.abi.LibC::poll);
@@ -145,37 +124,15 @@ class NetmapIoHandlerReadySetTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aSleepingLoopIsWokenByOneWriteForTheWholeSet() throws Exception {
-        Thread[] loopThread = {Thread.currentThread()}; // the loop's thread while the test sets it up
-        ThreadAwareExecutor executor = new ThreadAwareExecutor() {
-            @Override
-            public boolean isExecutorThread(Thread thread) {
-                return thread == loopThread[0];
-            }
-
-            @Override
-            public void execute(Runnable command) {
-                throw new UnsupportedOperationException("no tasks in this test");
-            }
-        };
-        openPipes(new NetmapIoHandlerConfig().setSpinNanos(0).sweepLooksPerSecond(0), executor);
+        SleepingLoop loop = new SleepingLoop();
+        openPipes(new NetmapIoHandlerConfig().setSpinNanos(0).sweepLooksPerSecond(0), loop);
         assertEquals(0, handler.run(MUST_NOT_BLOCK));
-        AtomicBoolean stop = new AtomicBoolean();
-        Throwable[] failure = new Throwable[1];
-        loopThread[0] = new Thread(() -> {
-            try {
-                while (!stop.get()) {
-                    handler.run(MAY_BLOCK);
-                }
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, "ready-set-loop");
-        loopThread[0].start();
+        loop.start(handler, "ready-set-loop");
         try {
             int k = 17;
             ReadingHandle c = consumers.get(k);
             for (int round = 1; round <= 3; round++) {
-                awaitAsleep(loopThread[0]);
+                loop.awaitAsleep();
                 long before = producerDoorbellWrites();
                 send(producers.get(k));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -189,32 +146,9 @@ class NetmapIoHandlerReadySetTest {
                 assertEquals(i == k ? 3 : 0, consumers.get(i).frames, "frames of port " + i);
             }
         } finally {
-            stop.set(true);
-            handler.wakeup();
-            loopThread[0].join();
-            loopThread[0] = Thread.currentThread(); // destroyed by this thread after the test
+            loop.stop(); // the handler is destroyed by this thread after the test
         }
-        if (failure[0] != null) {
-            throw new AssertionError("the loop failed", failure[0]);
-        }
-    }
-
-    /**
-     * Waits until the loop thread is in poll(2) for its sleep. It gets there only after it
-     * announced the sleep on its board (no other port here makes it poll), so a mark from then
-     * on must write the board's FIFO.
-     */
-    private static void awaitAsleep(Thread loop) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            for (StackTraceElement e : loop.getStackTrace()) {
-                if (e.getMethodName().equals("pollOnce")) {
-                    return;
-                }
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("the loop never went to sleep");
+        loop.assertNoFailure();
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.netmap4j.netty;
 import io.netmap4j.core.NetmapException;
 import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
+import io.netmap4j.netty.ManualLoop.ReadingHandle;
+import io.netmap4j.netty.ManualLoop.SleepingLoop;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
 import io.netmap4j.user.vale.UserValePort;
@@ -14,10 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import static io.netmap4j.abi.NetmapConstants.POLLIN;
-import static io.netmap4j.netty.ManualLoop.MAY_BLOCK;
 import static io.netmap4j.netty.ManualLoop.MUST_NOT_BLOCK;
 import static io.netmap4j.netty.ManualLoop.THIS_THREAD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,27 +36,6 @@ class NetmapIoHandlerValeReadySetTest {
     private final List<UserValePort> senders = new ArrayList<>();
     private final List<ReadingHandle> receivers = new ArrayList<>();
     private NetmapIoHandler handler;
-
-    /** A handle that reads (and counts) every frame of its port when told POLLIN. */
-    private static final class ReadingHandle extends ManualLoop.CountingHandle {
-        volatile int frames;
-
-        ReadingHandle(NetmapPort port) {
-            super(port);
-        }
-
-        @Override
-        void onEvent(int readyOps) {
-            if ((readyOps & POLLIN) == 0) {
-                return;
-            }
-            NetmapRing rx = port.rxRing(0);
-            while (rx.cur() != rx.tail()) {
-                rx.advance(rx.next(rx.cur()));
-                frames++;
-            }
-        }
-    }
 
     private void openPorts(ThreadAwareExecutor executor) throws NetmapException {
         handler = new NetmapIoHandler(executor, new NetmapIoHandlerConfig().setSpinNanos(0).sweepLooksPerSecond(0),
@@ -118,37 +96,15 @@ class NetmapIoHandlerValeReadySetTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aSleepingLoopIsWokenByOneWrite() throws Exception {
-        Thread[] loopThread = {Thread.currentThread()};
-        ThreadAwareExecutor executor = new ThreadAwareExecutor() {
-            @Override
-            public boolean isExecutorThread(Thread thread) {
-                return thread == loopThread[0];
-            }
-
-            @Override
-            public void execute(Runnable command) {
-                throw new UnsupportedOperationException("no tasks in this test");
-            }
-        };
-        openPorts(executor);
+        SleepingLoop loop = new SleepingLoop();
+        openPorts(loop);
         assertEquals(0, handler.run(MUST_NOT_BLOCK));
-        AtomicBoolean stop = new AtomicBoolean();
-        Throwable[] failure = new Throwable[1];
-        loopThread[0] = new Thread(() -> {
-            try {
-                while (!stop.get()) {
-                    handler.run(MAY_BLOCK);
-                }
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, "vale-ready-set-loop");
-        loopThread[0].start();
+        loop.start(handler, "vale-ready-set-loop");
         try {
             int k = 5;
             ReadingHandle r = receivers.get(k);
             for (int round = 1; round <= 2; round++) {
-                awaitAsleep(loopThread[0]);
+                loop.awaitAsleep();
                 long before = senderDoorbellWrites();
                 send(senders.get(k));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -159,27 +115,8 @@ class NetmapIoHandlerValeReadySetTest {
                 assertEquals(before + 1, senderDoorbellWrites(), "one write(2) woke the loop");
             }
         } finally {
-            stop.set(true);
-            handler.wakeup();
-            loopThread[0].join();
-            loopThread[0] = Thread.currentThread();
+            loop.stop(); // the handler is destroyed by this thread after the test
         }
-        if (failure[0] != null) {
-            throw new AssertionError("the loop failed", failure[0]);
-        }
-    }
-
-    /** Waits until the loop thread is in poll(2) for its sleep, announced on its board. */
-    private static void awaitAsleep(Thread loop) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            for (StackTraceElement e : loop.getStackTrace()) {
-                if (e.getMethodName().equals("pollOnce")) {
-                    return;
-                }
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("the loop never went to sleep");
+        loop.assertNoFailure();
     }
 }
