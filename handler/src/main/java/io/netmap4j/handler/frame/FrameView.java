@@ -142,7 +142,10 @@ public final class FrameView {
         if (avail < Ipv4Header.MIN_LENGTH) {
             return FrameStatus.TRUNCATED_IP;
         }
-        int b0 = buf.getUnsignedByte(l3);
+        // Every buffer read costs its checks: the first 8 bytes (version, IHL, total length,
+        // fragment field) come in one.
+        long first = buf.getLong(l3);
+        int b0 = (int) (first >>> 56) & 0xff;
         if (b0 >>> 4 != 4) {
             return FrameStatus.BAD_IP_VERSION;
         }
@@ -153,7 +156,7 @@ public final class FrameView {
         if (ihl > avail) {
             return FrameStatus.TRUNCATED_IP;
         }
-        int total = buf.getUnsignedShort(l3 + 2);
+        int total = (int) (first >>> 32) & 0xffff;
         if (total < ihl) {
             return FrameStatus.BAD_IP_LENGTH;
         }
@@ -164,7 +167,7 @@ public final class FrameView {
         layers |= IPV4;
         ipEnd = l3 + total;
         protocol = buf.getUnsignedByte(l3 + 9);
-        int frag = buf.getUnsignedShort(l3 + 6);
+        int frag = (int) first & 0xffff;
         if ((frag & 0x3fff) != 0) {
             layers |= FRAGMENT;
             if ((frag & 0x1fff) != 0) {
@@ -413,6 +416,14 @@ public final class FrameView {
     /** TCP or UDP destination port; -1 for other frames. */
     public int destinationPort() {
         return (layers & (TCP | UDP)) != 0 ? buf.getUnsignedShort(l4 + 2) : -1;
+    }
+
+    /**
+     * Both TCP or UDP ports in one read: the source port in the high 16 bits, the destination
+     * port in the low 16; 0 for other frames (check {@link #layers()} first where that matters).
+     */
+    public int ports() {
+        return (layers & (TCP | UDP)) != 0 ? buf.getInt(l4) : 0;
     }
 
     public EthernetHeader ethernet() {

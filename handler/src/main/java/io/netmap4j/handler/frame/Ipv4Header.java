@@ -88,6 +88,14 @@ public final class Ipv4Header extends HeaderView {
         return buf.getInt(offset + 16);
     }
 
+    /**
+     * Source and destination in one read: the source in the high 32 bits, the destination in the
+     * low 32 (what a flow lookup wants, at half the cost of {@link #source()} then {@link #destination()}).
+     */
+    public long addresses() {
+        return buf.getLong(offset + 12);
+    }
+
     /** Bytes of options after the fixed 20-byte header. */
     public int optionsLength() {
         return headerLength() - MIN_LENGTH;

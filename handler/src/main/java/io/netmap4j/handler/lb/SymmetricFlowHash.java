@@ -20,19 +20,17 @@ public final class SymmetricFlowHash {
         long a;
         long b;
         if (f.isIpv4()) {
-            a = f.ipv4().source() & 0xffffffffL;
-            b = f.ipv4().destination() & 0xffffffffL;
+            long addresses = f.ipv4().addresses();
+            a = addresses >>> 32;
+            b = addresses & 0xffffffffL;
         } else {
             var ip = f.ipv6();
             a = ip.sourceHigh() ^ Long.rotateLeft(ip.sourceLow(), 17);
             b = ip.destinationHigh() ^ Long.rotateLeft(ip.destinationLow(), 17);
         }
-        int pa = 0;
-        int pb = 0;
-        if ((f.layers() & (FrameView.TCP | FrameView.UDP)) != 0) {
-            pa = f.sourcePort();
-            pb = f.destinationPort();
-        }
+        int ports = f.ports(); // 0 without TCP or UDP
+        int pa = ports >>> 16;
+        int pb = ports & 0xffff;
         int order = Long.compareUnsigned(a, b);
         if (order > 0 || order == 0 && pa > pb) {
             long t = a;

@@ -107,6 +107,8 @@ class FrameViewDecoderTest {
                 Ipv4Header ip = v.ipv4();
                 assertEquals(t.get("ip.src"), Addresses.formatIpv4(ip.source()), where + "ip.src");
                 assertEquals(t.get("ip.dst"), Addresses.formatIpv4(ip.destination()), where + "ip.dst");
+                assertEquals(t.get("ip.src") + " " + t.get("ip.dst"), Addresses.formatIpv4((int) (ip.addresses() >>> 32))
+                        + " " + Addresses.formatIpv4((int) ip.addresses()), where + "both addresses in one read");
                 assertEquals(t.get("ip.proto"), Integer.toString(v.ipProtocol()), where + "ip.proto");
                 assertEquals(t.get("ip.hdr_len"), Integer.toString(ip.headerLength()), where + "ip.hdr_len");
                 assertEquals(t.get("ip.len"), Integer.toString(ip.totalLength()), where + "ip.len");
@@ -135,6 +137,9 @@ class FrameViewDecoderTest {
                         && (!t.get("ipv6.fraghdr.offset").equals("0") || t.get("ipv6.fraghdr.more").equals("1"));
                 assertEquals(tsharkFragment, v.isFragment(), where + "IPv6 fragment");
             }
+            if ((v.layers() & (FrameView.TCP | FrameView.UDP)) == 0) {
+                assertEquals(0, v.ports(), where + "no ports without TCP or UDP");
+            }
             assertEquals(!t.get("tcp.srcport").isEmpty(), v.hasLayer(FrameView.TCP), where + "TCP layer");
             if (v.hasLayer(FrameView.TCP)) {
                 TcpHeader tcp = v.tcp();
@@ -146,6 +151,8 @@ class FrameViewDecoderTest {
                 assertEquals(t.get("tcp.ack_raw"), Long.toString(tcp.acknowledgementNumber()), where + "tcp.ack_raw");
                 assertEquals(GOOD, t.get("tcp.checksum.status"), where + "TCP checksum");
                 assertEquals(v.sourcePort(), tcp.sourcePort());
+                assertEquals(t.get("tcp.srcport") + " " + t.get("tcp.dstport"), (v.ports() >>> 16) + " " + (v.ports() & 0xffff),
+                        where + "both TCP ports in one read");
             }
             assertEquals(!t.get("udp.srcport").isEmpty(), v.hasLayer(FrameView.UDP), where + "UDP layer");
             if (v.hasLayer(FrameView.UDP)) {
@@ -153,6 +160,8 @@ class FrameViewDecoderTest {
                 assertEquals(t.get("udp.srcport"), Integer.toString(udp.sourcePort()), where + "udp.srcport");
                 assertEquals(t.get("udp.dstport"), Integer.toString(udp.destinationPort()), where + "udp.dstport");
                 assertEquals(t.get("udp.length"), Integer.toString(udp.length()), where + "udp.length");
+                assertEquals(t.get("udp.srcport") + " " + t.get("udp.dstport"), (v.ports() >>> 16) + " " + (v.ports() & 0xffff),
+                        where + "both UDP ports in one read");
                 if (!v.isFragment()) {
                     assertEquals(GOOD, t.get("udp.checksum.status"), where + "UDP checksum");
                 }
