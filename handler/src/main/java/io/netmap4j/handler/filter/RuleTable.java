@@ -18,8 +18,9 @@ import java.util.TreeSet;
  * the number of rules (the bit-vector scheme of Lakshman and Stiliadis): each field (protocol,
  * source and destination address, source and destination port) splits its value space into the
  * intervals the rules' bounds make, and each interval holds the bit set of rules that accept it.
- * A lookup finds one interval per field (a binary search for addresses, an array index for ports
- * and protocols), ANDs the five bit sets word by word and takes the lowest bit: the first rule
+ * A lookup finds one interval per field (a 16-8-8 trie for IPv4 addresses, a binary search for
+ * IPv6 ones, an array index for ports and protocols), ANDs the five bit sets word by word and
+ * takes the lowest bit: the first rule
  * that matches. {@link RuleAction#COUNT} rules are counted on the way. Nothing is allocated per
  * frame; the table is immutable and may be shared by any number of {@link FilterHandler}s.
  *
@@ -152,8 +153,9 @@ public final class RuleTable {
             key = f.ipProtocol();
             sRows = src4.rows;
             dRows = dst4.rows;
-            sRow = src4.find4(f.ipv4().source());
-            dRow = dst4.find4(f.ipv4().destination());
+            long addresses = f.ipv4().addresses();
+            sRow = src4.trie4.find((int) (addresses >>> 32));
+            dRow = dst4.trie4.find((int) addresses);
         } else if (f.isIpv6()) {
             key = KEY_V6 + f.ipProtocol();
             sRows = src6.rows;
@@ -171,8 +173,9 @@ public final class RuleTable {
         int spRow;
         int dpRow;
         if ((f.layers() & (FrameView.TCP | FrameView.UDP)) != 0) {
-            spRow = srcPorts.index[f.sourcePort()];
-            dpRow = dstPorts.index[f.destinationPort()];
+            int ports = f.ports();
+            spRow = srcPorts.index[ports >>> 16];
+            dpRow = dstPorts.index[ports & 0xffff];
         } else {
             spRow = srcPorts.noPortsRow;
             dpRow = dstPorts.noPortsRow;
@@ -206,7 +209,7 @@ public final class RuleTable {
 
     /** Interval tables of one address field for one IP version; the last row accepts every rule (non-IP frames). */
     private static final class AddressField {
-        final int[] bounds4;
+        final Ipv4IntervalTrie trie4;
         final long[] boundsHigh;
         final long[] boundsLow;
         final long[] rows;
@@ -235,13 +238,14 @@ public final class RuleTable {
             rows = intervalRows(ranges, bounds, words, rules.size());
             anyRow = bounds.size();
             if (version == 4) {
-                bounds4 = new int[bounds.size()];
+                int[] bounds4 = new int[bounds.size()];
                 for (int i = 0; i < bounds4.length; i++) {
-                    bounds4[i] = bounds.get(i).intValue() ^ Integer.MIN_VALUE; // signed order = unsigned order
+                    bounds4[i] = bounds.get(i).intValue();
                 }
+                trie4 = new Ipv4IntervalTrie(bounds4);
                 boundsHigh = boundsLow = null;
             } else {
-                bounds4 = null;
+                trie4 = null;
                 boundsHigh = new long[bounds.size()];
                 boundsLow = new long[bounds.size()];
                 for (int i = 0; i < boundsHigh.length; i++) {
@@ -249,24 +253,6 @@ public final class RuleTable {
                     boundsLow[i] = bounds.get(i).longValue() ^ Long.MIN_VALUE;
                 }
             }
-        }
-
-        /**
-         * The interval holding {@code address}: the last bound not above it. Written without a
-         * data-dependent branch (the JIT makes the choice a conditional move), because addresses
-         * of real traffic make a branchy binary search mispredict about every other step.
-         */
-        int find4(int address) {
-            int key = address ^ Integer.MIN_VALUE;
-            int[] b = bounds4;
-            int base = 0;
-            int n = b.length;
-            while (n > 1) {
-                int half = n >>> 1;
-                base = b[base + half] <= key ? base + half : base;
-                n -= half;
-            }
-            return base;
         }
 
         int find6(long high, long low) {
