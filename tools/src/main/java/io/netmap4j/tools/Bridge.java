@@ -254,6 +254,7 @@ public final class Bridge {
     private Channel bind(EventLoop loop, String port) throws Exception {
         ChannelFuture bound = new Bootstrap().group(loop).channel(NetmapChannel.class)
                 .option(NetmapChannelOption.RX_ZERO_COPY, !o.rxCopy())
+                .option(NetmapChannelOption.RX_READ_AHEAD, false) // a bridge never reads the frames it moves
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInboundHandlerAdapter())
                 .bind(NetmapAddress.of(port)).awaitUninterruptibly();

@@ -19,6 +19,7 @@ import static io.netmap4j.netty.NetmapChannelOption.NO_TX_POLL;
 import static io.netmap4j.netty.NetmapChannelOption.VNET_HDR_LEN;
 import static io.netmap4j.netty.NetmapChannelOption.RX_EXTRA_BUFFERS;
 import static io.netmap4j.netty.NetmapChannelOption.RX_FRAME_METADATA;
+import static io.netmap4j.netty.NetmapChannelOption.RX_READ_AHEAD;
 import static io.netmap4j.netty.NetmapChannelOption.RX_ZERO_COPY;
 import static io.netmap4j.netty.NetmapChannelOption.TX_MOREFRAG;
 
@@ -32,6 +33,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     private final NetmapChannel channel;
     private volatile boolean rxZeroCopy;
     private volatile boolean rxFrameMetadata;
+    private volatile boolean rxReadAhead = true;
     private volatile int rxExtraBuffers;
     private volatile boolean noTxPoll;
     private volatile int vnetHdrLen;
@@ -46,7 +48,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND,
+        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_READ_AHEAD, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND,
                 TX_MOREFRAG, NIC_MECHANISM, VNET_HDR_LEN);
     }
 
@@ -58,6 +60,9 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         }
         if (option == RX_FRAME_METADATA) {
             return (T) Boolean.valueOf(isRxFrameMetadata());
+        }
+        if (option == RX_READ_AHEAD) {
+            return (T) Boolean.valueOf(isRxReadAhead());
         }
         if (option == RX_EXTRA_BUFFERS) {
             return (T) Integer.valueOf(getRxExtraBuffers());
@@ -87,6 +92,8 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
             setRxZeroCopy((Boolean) value);
         } else if (option == RX_FRAME_METADATA) {
             setRxFrameMetadata((Boolean) value);
+        } else if (option == RX_READ_AHEAD) {
+            setRxReadAhead((Boolean) value);
         } else if (option == RX_EXTRA_BUFFERS) {
             setRxExtraBuffers((Integer) value);
         } else if (option == TX_MOREFRAG) {
@@ -145,6 +152,16 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         }
         checkUnbound("RX_EXTRA_BUFFERS", this.rxExtraBuffers, rxExtraBuffers);
         this.rxExtraBuffers = rxExtraBuffers;
+        return this;
+    }
+
+    public boolean isRxReadAhead() {
+        return rxReadAhead;
+    }
+
+    /** See {@link NetmapChannelOption#RX_READ_AHEAD}; read at every RX batch. */
+    public NetmapChannelConfig setRxReadAhead(boolean rxReadAhead) {
+        this.rxReadAhead = rxReadAhead;
         return this;
     }
 

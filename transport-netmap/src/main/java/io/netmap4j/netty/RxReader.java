@@ -10,6 +10,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 /**
  * The RX loop of a {@link NetmapChannel}: one rxsync, then up to {@code MAX_MESSAGES_PER_READ}
  * frames handed to the pipeline, one {@code channelRead} each, then one
@@ -25,7 +29,11 @@ final class RxReader {
     private final RxZeroCopy zeroCopy;
     private final RxChains chains;
     private final ChannelCounters counters;
+    /** Frames read ahead when the allocator decides frame by frame how many a read takes. */
+    private static final int UNBOUNDED_READ_AHEAD = 32;
     private int nextRing;
+    /** Sum of the bytes {@link #touchAhead} read: its only purpose is to make those reads happen. */
+    private int touched;
 
     RxReader(NetmapChannel channel, BoundPort bound, RxZeroCopy zeroCopy, ChannelCounters counters) {
         this.channel = channel;
@@ -58,6 +66,7 @@ final class RxReader {
         ByteBufAllocator alloc = config.getAllocator();
         RxZeroCopy zc = zeroCopy;
         boolean metadata = config.isRxFrameMetadata();
+        boolean readAhead = config.isRxReadAhead();
         int delivered = 0;
         long bytes = 0;
         Throwable failure = null;
@@ -95,6 +104,9 @@ final class RxReader {
                 }
                 long timestamp = metadata ? ring.timestampMicros() : 0;
                 int bufferSize = ring.bufferSize();
+                if (readAhead) {
+                    touchAhead(ring, cur, tail, budget > 0 ? budget - delivered : UNBOUNDED_READ_AHEAD);
+                }
                 try {
                     while (cur != tail) {
                         if (delivered > 0 && (budget > 0
@@ -183,6 +195,28 @@ final class RxReader {
             pipeline.fireExceptionCaught(failure);
         }
         return failure;
+    }
+
+    /**
+     * {@link NetmapChannelOption#RX_READ_AHEAD}: reads the first byte of the frames about to be
+     * delivered, all at once. A frame's buffer
+     * was last written by another core, and with thousands of 2 KiB buffers in circulation its
+     * page is often missing from the TLB too: the first read of each frame is a long wait. Made
+     * one frame at a time, inside the handlers, those waits add up; issued here back to back,
+     * with nothing depending on one another, the CPU overlaps them, and the handlers then find
+     * the headers in cache. Indices a peer damaged are skipped (the delivery loop reports them).
+     */
+    private void touchAhead(NetmapRing ring, int cur, int tail, int max) {
+        MemorySegment region = ring.region();
+        int n = Math.min(ring.distance(cur, tail), max);
+        int sum = 0;
+        for (int i = 0, slot = cur; i < n; i++, slot = ring.next(slot)) {
+            int bufIdx = ring.bufIdx(slot);
+            if (ring.isValidBuffer(bufIdx)) {
+                sum += region.get(JAVA_BYTE, ring.bufferOffset(bufIdx));
+            }
+        }
+        touched = sum; // kept, so that the reads are not optimised away
     }
 
     private static NetmapException damagedRing(NetmapPort p, NetmapRing ring) {

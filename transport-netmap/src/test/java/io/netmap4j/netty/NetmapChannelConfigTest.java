@@ -7,6 +7,7 @@ import io.netmap4j.user.nic.NicMechanism;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,5 +54,8 @@ class NetmapChannelConfigTest {
         assertTrue(config.getOptions().containsKey(NetmapChannelOption.BACKEND));
         assertTrue(config.getOptions().containsKey(NetmapChannelOption.RX_ZERO_COPY));
         assertTrue(config.getOptions().containsKey(NetmapChannelOption.NIC_MECHANISM));
+        assertEquals(Boolean.TRUE, config.getOptions().get(NetmapChannelOption.RX_READ_AHEAD), "read-ahead is on by default");
+        assertTrue(config.setOption(NetmapChannelOption.RX_READ_AHEAD, false));
+        assertFalse(config.getOption(NetmapChannelOption.RX_READ_AHEAD));
     }
 }

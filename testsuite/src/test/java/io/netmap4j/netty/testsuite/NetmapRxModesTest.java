@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Frames a handler keeps past {@code channelRead} stay intact while later frames arrive (copy
  * mode: they are copies; zero-copy: their buffers were swapped for extra buffers or their slots
- * stay held), and are all valid when released together at the end. Also: with
- * RX_FRAME_METADATA the pipeline gets {@link NetmapFrame}s naming the RX ring.
+ * stay held), and are all valid when released together at the end. Every frame arrives intact
+ * with RX_READ_AHEAD on (the default) and off. Also: with RX_FRAME_METADATA the pipeline gets
+ * {@link NetmapFrame}s naming the RX ring.
  */
 class NetmapRxModesTest extends AbstractNetmapFrameTest {
     /** Fewer than a pipe ring holds, so that holding them all cannot stop reception. */
@@ -80,6 +81,52 @@ class NetmapRxModesTest extends AbstractNetmapFrameTest {
             }
             writer.flush();
             assertEquals(KEPT, done.get(30, TimeUnit.SECONDS));
+        } finally {
+            writer.close().sync();
+            reader.close().sync();
+        }
+    }
+
+    @Test
+    void testEveryFrameArrivesIntactWithAndWithoutReadAhead(TestInfo testInfo) throws Throwable {
+        run(testInfo, (sb, cb) -> everyFrameArrivesIntact(sb.option(NetmapChannelOption.RX_READ_AHEAD, true), cb));
+        run(testInfo, (sb, cb) -> everyFrameArrivesIntact(sb.option(NetmapChannelOption.RX_READ_AHEAD, false), cb));
+    }
+
+    /** Several rings' worth of distinct frames, each checked byte for byte and in order. */
+    private void everyFrameArrivesIntact(Bootstrap sb, Bootstrap cb) throws Throwable {
+        int total = 3000;
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        sb.handler(new ChannelInboundHandlerAdapter() {
+            private int next;
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ByteBuf buf = (ByteBuf) msg;
+                try {
+                    assertFrame(buf, next, sweepLength(next));
+                    if (++next == total) {
+                        done.complete(next);
+                    }
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                } finally {
+                    buf.release();
+                }
+            }
+        });
+        cb.handler(new ChannelInboundHandlerAdapter());
+        Channel reader = NetmapTestPermutation.bind(sb);
+        Channel writer = NetmapTestPermutation.bind(cb);
+        try {
+            for (int i = 0; i < total; i++) {
+                writer.write(frame(writer.alloc(), i, sweepLength(i)));
+                if (i % 100 == 99) {
+                    writer.flush();
+                }
+            }
+            writer.flush();
+            assertEquals(total, done.get(30, TimeUnit.SECONDS));
         } finally {
             writer.close().sync();
             reader.close().sync();

@@ -21,6 +21,8 @@ import java.util.Objects;
  * take more, so nothing is lost; see {@link FrameOutputs}, which does the writing.
  *
  * <p>Frames pass through the target's pipeline like any write: its outbound handlers see each one.
+ * When nothing on the source reads the frames (only a forwarder there), set
+ * {@link io.netmap4j.netty.NetmapChannelOption#RX_READ_AHEAD} off on it.
  * Not sharable: one instance per direction.
  */
 public final class FrameForwarder extends ChannelInboundHandlerAdapter {
