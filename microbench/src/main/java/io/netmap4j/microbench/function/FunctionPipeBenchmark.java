@@ -61,6 +61,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * allocated per frame by all threads.
  *
  * <ul>
+ *   <li>{@code forward}: the floor under every function, {@link FrameForwarder} alone from {@code P}0}
+ *       to {@code P{1} (frames moved by buffer index, never read, so RX read-ahead is off);</li>
  *   <li>{@code filter}: the 100-rule {@link FilterHandler} (every frame allowed by the last rule),
  *       then {@link FrameForwarder} to {@code P{1} (plain per-frame Netty writes; the frame moves
  *       by buffer index since both pipes share the parent's buffers);</li>
@@ -84,7 +86,7 @@ public class FunctionPipeBenchmark {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final AtomicInteger NEXT_PIPE = new AtomicInteger();
 
-    @Param({"filter", "lb", "capture"})
+    @Param({"forward", "filter", "lb", "capture"})
     public String function;
 
     private EventLoopGroup edgeGroup;
@@ -106,6 +108,12 @@ public class FunctionPipeBenchmark {
         String p = "netmap:nf" + ProcessHandle.current().pid() + "p" + NEXT_PIPE.incrementAndGet();
         Channel in = bind(functionGroup, p + "}0", new ChannelInboundHandlerAdapter());
         switch (function) {
+            case "forward" -> {
+                Channel out = bind(functionGroup, p + "{1", new ChannelInboundHandlerAdapter());
+                bind(edgeGroup, p + "}1", new Sink(frames));
+                in.config().setOption(NetmapChannelOption.RX_READ_AHEAD, false); // the forwarder never reads frames
+                in.eventLoop().submit(() -> in.pipeline().addLast(new FrameForwarder(out))).sync();
+            }
             case "filter" -> {
                 Channel out = bind(functionGroup, p + "{1", new ChannelInboundHandlerAdapter());
                 bind(edgeGroup, p + "}1", new Sink(frames));
@@ -137,6 +145,7 @@ public class FunctionPipeBenchmark {
     private Channel bind(EventLoopGroup group, String port, ChannelHandler handler) throws InterruptedException {
         Channel ch = new Bootstrap().group(group).channel(NetmapChannel.class)
                 .option(NetmapChannelOption.RX_ZERO_COPY, true)
+                .option(NetmapChannelOption.RX_READ_AHEAD, !(handler instanceof Sink)) // sinks never read frames
                 .handler(handler).bind(NetmapAddress.of(port)).sync().channel();
         channels.add(ch);
         return ch;
