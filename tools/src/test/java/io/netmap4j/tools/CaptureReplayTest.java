@@ -70,7 +70,8 @@ class CaptureReplayTest {
         return r;
     }
 
-    private static List<String> frames(Path pcap) throws IOException {
+    /** The frames of a pcap file, as hex, in order. */
+    static List<String> frames(Path pcap) throws IOException {
         List<String> out = new ArrayList<>();
         try (PcapReader r = PcapReader.open(pcap)) {
             for (PcapRecord rec; (rec = r.next()) != null; ) {

@@ -16,11 +16,9 @@ import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandler;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -40,7 +38,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,31 +62,6 @@ class FilterLbTest {
 
     private static PrintStream print(ByteArrayOutputStream b) {
         return new PrintStream(b, true, StandardCharsets.UTF_8);
-    }
-
-    /** Collects copies of every frame a pipe end receives. */
-    private static final class Collector extends ChannelInboundHandlerAdapter {
-        final List<String> frames = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf b = (ByteBuf) msg;
-            frames.add(ByteBufUtil.hexDump(b));
-            b.release();
-        }
-    }
-
-    private static Channel collect(String port, Collector c) throws InterruptedException {
-        return new Bootstrap().group(consumers).channel(NetmapChannel.class).handler(c)
-                .bind(NetmapAddress.of(port)).sync().channel();
-    }
-
-    private static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(10);
-        }
     }
 
     private static void replay(String port, Path pcap) {
@@ -123,8 +95,8 @@ class FilterLbTest {
             }
         }
         String pipe = "netmap:flt" + PID;
-        Collector out = new Collector();
-        Channel sink = collect(pipe + "}1", out);
+        FrameCollector out = new FrameCollector();
+        Channel sink = FrameCollector.bind(consumers, pipe + "}1", out);
         AtomicReference<Runnable> stop = new AtomicReference<>();
         CountDownLatch ready = new CountDownLatch(1);
         ByteArrayOutputStream report = new ByteArrayOutputStream();
@@ -136,7 +108,7 @@ class FilterLbTest {
                 }));
         assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
         replay(pipe + "{0", pcap);
-        await(() -> out.frames.size() >= expected.size(), "the allowed frames");
+        FrameCollector.await(() -> out.frames.size() >= expected.size(), "the allowed frames");
         stop.get().run();
         Filter.Result r = run.get(20, TimeUnit.SECONDS);
         sink.close().sync();
@@ -165,11 +137,11 @@ class FilterLbTest {
         frames.add(new FrameBuilder().arp(1, 2, "10.0.0.1", 0, "10.0.0.2").build());
         Path pcap = SampleFrames.write(dir.resolve("flows.pcap"), frames);
         String name = "lbt" + PID;
-        Collector[] outs = new Collector[4];
+        FrameCollector[] outs = new FrameCollector[4];
         List<Channel> sinks = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
-            outs[k] = new Collector();
-            sinks.add(collect("netmap:" + name + "}" + k, outs[k]));
+            outs[k] = new FrameCollector();
+            sinks.add(FrameCollector.bind(consumers, "netmap:" + name + "}" + k, outs[k]));
         }
         AtomicReference<Runnable> stop = new AtomicReference<>();
         CountDownLatch ready = new CountDownLatch(1);
@@ -182,7 +154,7 @@ class FilterLbTest {
                 }));
         assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
         replay("netmap:" + name + "{99", pcap);
-        await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size()
+        FrameCollector.await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size()
                 >= frames.size(), "every frame at some pipe");
         stop.get().run();
         Lb.Result r = run.get(20, TimeUnit.SECONDS);
@@ -238,11 +210,11 @@ class FilterLbTest {
             }
         }).bind(NetmapAddress.of(nf + "}99")).sync().channel();
         // --- README example ends ---
-        Collector[] outs = new Collector[4];
+        FrameCollector[] outs = new FrameCollector[4];
         List<Channel> sinks = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
-            outs[k] = new Collector();
-            sinks.add(collect(nf + "}" + k, outs[k]));
+            outs[k] = new FrameCollector();
+            sinks.add(FrameCollector.bind(consumers, nf + "}" + k, outs[k]));
         }
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -251,7 +223,7 @@ class FilterLbTest {
         }
         frames.add(new FrameBuilder().arp(1, 2, "10.0.0.1", 0, "10.0.0.2").build());
         replay(nf + "{99", SampleFrames.write(dir.resolve("send.pcap"), frames));
-        await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size() >= 40,
+        FrameCollector.await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size() >= 40,
                 "the DNS frames at the workers");
         Thread.sleep(100);
         input.close().sync();
@@ -263,7 +235,7 @@ class FilterLbTest {
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         int total = 0;
-        for (Collector c : outs) {
+        for (FrameCollector c : outs) {
             total += c.frames.size();
             for (String f : c.frames) {
                 assertTrue(f.contains("0035"), "only DNS may pass: " + f);
