@@ -37,10 +37,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,29 +94,20 @@ class FilterLbTest {
         String pipe = "netmap:flt" + PID;
         FrameCollector out = new FrameCollector();
         Channel sink = FrameCollector.bind(consumers, pipe + "}1", out);
-        AtomicReference<Runnable> stop = new AtomicReference<>();
-        CountDownLatch ready = new CountDownLatch(1);
-        ByteArrayOutputStream report = new ByteArrayOutputStream();
-        CompletableFuture<Filter.Result> run = CompletableFuture.supplyAsync(() -> Filter.execute(
-                new String[] {"-i", pipe + "}0", "-o", pipe + "{1", "-f", rules.toString(), "-q", "-T", "60"},
-                print(report), print(report), false, s -> {
-                    stop.set(s);
-                    ready.countDown();
-                }));
-        assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
+        RunningTool<Filter.Result> filter = RunningTool.start(Filter::execute,
+                "-i", pipe + "}0", "-o", pipe + "{1", "-f", rules.toString(), "-q", "-T", "60");
         replay(pipe + "{0", pcap);
         FrameCollector.await(() -> out.frames.size() >= expected.size(), "the allowed frames");
-        stop.get().run();
-        Filter.Result r = run.get(20, TimeUnit.SECONDS);
+        Filter.Result r = filter.stop();
         sink.close().sync();
-        assertEquals(0, r.exitCode(), report.toString(StandardCharsets.UTF_8));
+        assertEquals(0, r.exitCode(), filter.report());
         assertEquals(expected, out.frames);
         assertEquals(expected.size(), r.allowed());
         assertEquals(frames.size() - expected.size(), r.denied());
         long port80 = frames.stream().filter(f -> FilterExpression.compile("tcp dst port 80")
                 .test(new FrameView().wrap(Unpooled.wrappedBuffer(f)))).count();
         assertEquals(port80, r.counters().frames()[0], "the count rule");
-        assertTrue(report.toString(StandardCharsets.UTF_8).contains("line 2: count tcp from any to any port 80"), report.toString());
+        assertTrue(filter.report().contains("line 2: count tcp from any to any port 80"), filter.report());
     }
 
     @Test
@@ -137,31 +125,16 @@ class FilterLbTest {
         frames.add(new FrameBuilder().arp(1, 2, "10.0.0.1", 0, "10.0.0.2").build());
         Path pcap = SampleFrames.write(dir.resolve("flows.pcap"), frames);
         String name = "lbt" + PID;
-        FrameCollector[] outs = new FrameCollector[4];
         List<Channel> sinks = new ArrayList<>();
-        for (int k = 0; k < 4; k++) {
-            outs[k] = new FrameCollector();
-            sinks.add(FrameCollector.bind(consumers, "netmap:" + name + "}" + k, outs[k]));
-        }
-        AtomicReference<Runnable> stop = new AtomicReference<>();
-        CountDownLatch ready = new CountDownLatch(1);
-        ByteArrayOutputStream report = new ByteArrayOutputStream();
-        CompletableFuture<Lb.Result> run = CompletableFuture.supplyAsync(() -> Lb.execute(
-                new String[] {"-i", "netmap:" + name + "}99", "-p", "4", "-q", "-T", "60"}, print(report), print(report), false,
-                s -> {
-                    stop.set(s);
-                    ready.countDown();
-                }));
-        assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
+        FrameCollector[] outs = FrameCollector.bindEach(consumers, "netmap:" + name + "}", 4, sinks);
+        RunningTool<Lb.Result> lb = RunningTool.start(Lb::execute, "-i", "netmap:" + name + "}99", "-p", "4", "-q", "-T", "60");
         replay("netmap:" + name + "{99", pcap);
-        FrameCollector.await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size()
-                >= frames.size(), "every frame at some pipe");
-        stop.get().run();
-        Lb.Result r = run.get(20, TimeUnit.SECONDS);
+        FrameCollector.await(() -> FrameCollector.total(outs) >= frames.size(), "every frame at some pipe");
+        Lb.Result r = lb.stop();
         for (Channel c : sinks) {
             c.close().sync();
         }
-        assertEquals(0, r.exitCode(), report.toString(StandardCharsets.UTF_8));
+        assertEquals(0, r.exitCode(), lb.report());
         Map<String, Integer> pipeOf = new HashMap<>();
         for (int k = 0; k < 4; k++) {
             assertTrue(outs[k].frames.size() > 20, "pipe " + k + " got only " + outs[k].frames.size() + " frames");
@@ -177,7 +150,7 @@ class FilterLbTest {
         assertEquals(0, pipeOf.get(ByteBufUtil.hexDump(frames.get(240))), "a fragment goes to the default pipe");
         assertEquals(0, pipeOf.get(ByteBufUtil.hexDump(frames.get(241))), "ARP goes to the default pipe");
         assertEquals(2, r.unhashed());
-        assertTrue(report.toString(StandardCharsets.UTF_8).contains("netmap:" + name + "{3: "), report.toString());
+        assertTrue(lb.report().contains("netmap:" + name + "{3: "), lb.report());
     }
 
     /** The network-function example of the README, as written there (pipe names made unique). */
@@ -210,12 +183,8 @@ class FilterLbTest {
             }
         }).bind(NetmapAddress.of(nf + "}99")).sync().channel();
         // --- README example ends ---
-        FrameCollector[] outs = new FrameCollector[4];
         List<Channel> sinks = new ArrayList<>();
-        for (int k = 0; k < 4; k++) {
-            outs[k] = new FrameCollector();
-            sinks.add(FrameCollector.bind(consumers, nf + "}" + k, outs[k]));
-        }
+        FrameCollector[] outs = FrameCollector.bindEach(consumers, nf + "}", 4, sinks);
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             frames.add(new FrameBuilder().ipv4("192.168.0." + (i + 1), "10.0.0.53").udp(5000 + i, 53).build());
@@ -223,8 +192,7 @@ class FilterLbTest {
         }
         frames.add(new FrameBuilder().arp(1, 2, "10.0.0.1", 0, "10.0.0.2").build());
         replay(nf + "{99", SampleFrames.write(dir.resolve("send.pcap"), frames));
-        FrameCollector.await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size() + outs[3].frames.size() >= 40,
-                "the DNS frames at the workers");
+        FrameCollector.await(() -> FrameCollector.total(outs) >= 40, "the DNS frames at the workers");
         Thread.sleep(100);
         input.close().sync();
         for (Channel c : workers) {

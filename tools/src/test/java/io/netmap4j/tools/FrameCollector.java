@@ -34,6 +34,25 @@ final class FrameCollector extends ChannelInboundHandlerAdapter {
                 .bind(NetmapAddress.of(port)).sync().channel();
     }
 
+    /** A collector on each of the ports {@code prefix + 0} .. {@code prefix + (n - 1)}; their channels are added to {@code bound}. */
+    static FrameCollector[] bindEach(EventLoopGroup group, String prefix, int n, List<Channel> bound) throws InterruptedException {
+        FrameCollector[] collectors = new FrameCollector[n];
+        for (int k = 0; k < n; k++) {
+            collectors[k] = new FrameCollector();
+            bound.add(bind(group, prefix + k, collectors[k]));
+        }
+        return collectors;
+    }
+
+    /** Frames all of {@code collectors} received. */
+    static int total(FrameCollector[] collectors) {
+        int n = 0;
+        for (FrameCollector c : collectors) {
+            n += c.frames.size();
+        }
+        return n;
+    }
+
     /** Waits up to 20 s for {@code done}, failing with {@code what}. */
     static void await(BooleanSupplier done, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,15 +52,7 @@ class ToolsOnVethTest {
     @BeforeAll
     static void requirements() {
         VethPair.requireSupport();
-        for (String tool : new String[] {"tcpdump", "tcpreplay"}) {
-            try {
-                if (VethPair.run(List.of("sh", "-c", "command -v " + tool), false).code() != 0) {
-                    org.junit.jupiter.api.Assumptions.abort(tool + " is not installed (.ci/run installs it)");
-                }
-            } catch (IOException e) {
-                org.junit.jupiter.api.Assumptions.abort("cannot look for " + tool + ": " + e.getMessage());
-            }
-        }
+        VethPair.requirePrograms("tcpdump", "tcpreplay");
         consumers = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory());
     }
 
@@ -188,21 +179,12 @@ class ToolsOnVethTest {
         assertTrue(expected.size() > 50 && expected.size() < frames.size() - 20, "the rules pass some and stop some");
         Path seen = dir.resolve("seen.pcap");
         Process tcpdump = tcpdump(to, seen, expected.size());
-        AtomicReference<Runnable> stop = new AtomicReference<>();
-        CountDownLatch ready = new CountDownLatch(1);
-        ByteArrayOutputStream report = new ByteArrayOutputStream();
-        CompletableFuture<Filter.Result> run = CompletableFuture.supplyAsync(() -> Filter.execute(
-                new String[] {"-i", "netmap:" + from.a, "-o", "netmap:" + to.a, "-f", rules.toString(), "-q", "-T", "60"},
-                print(report), print(report), false, s -> {
-                    stop.set(s);
-                    ready.countDown();
-                }));
-        assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
+        RunningTool<Filter.Result> filter = RunningTool.start(Filter::execute,
+                "-i", "netmap:" + from.a, "-o", "netmap:" + to.a, "-f", rules.toString(), "-q", "-T", "60");
         tcpreplay(from, pcap);
         List<String> got = captured(tcpdump, seen);
-        stop.get().run();
-        Filter.Result r = run.get(20, TimeUnit.SECONDS);
-        assertEquals(0, r.exitCode(), report.toString(StandardCharsets.UTF_8));
+        Filter.Result r = filter.stop();
+        assertEquals(0, r.exitCode(), filter.report());
         assertEquals(expected, got, "what tcpdump saw behind the filter");
         assertEquals(expected.size(), r.allowed());
         assertEquals(frames.size() - expected.size(), r.denied());
@@ -220,28 +202,13 @@ class ToolsOnVethTest {
         }
         Path pcap = SampleFrames.write(dir.resolve("flows.pcap"), frames);
         String name = "lbv" + PID;
-        FrameCollector[] outs = new FrameCollector[4];
         List<Channel> sinks = new ArrayList<>();
-        for (int k = 0; k < 4; k++) {
-            outs[k] = new FrameCollector();
-            sinks.add(FrameCollector.bind(consumers, "netmap:" + name + "}" + k, outs[k]));
-        }
-        AtomicReference<Runnable> stop = new AtomicReference<>();
-        CountDownLatch ready = new CountDownLatch(1);
-        ByteArrayOutputStream report = new ByteArrayOutputStream();
-        CompletableFuture<Lb.Result> run = CompletableFuture.supplyAsync(() -> Lb.execute(
-                new String[] {"-i", "netmap:" + in.a, "-p", name + ":4", "-q", "-T", "60"}, print(report), print(report), false,
-                s -> {
-                    stop.set(s);
-                    ready.countDown();
-                }));
+        FrameCollector[] outs = FrameCollector.bindEach(consumers, "netmap:" + name + "}", 4, sinks);
         try {
-            assertTrue(ready.await(20, TimeUnit.SECONDS), report.toString(StandardCharsets.UTF_8));
+            RunningTool<Lb.Result> lb = RunningTool.start(Lb::execute, "-i", "netmap:" + in.a, "-p", name + ":4", "-q", "-T", "60");
             tcpreplay(in, pcap);
-            FrameCollector.await(() -> outs[0].frames.size() + outs[1].frames.size() + outs[2].frames.size()
-                    + outs[3].frames.size() >= frames.size(), "every frame at some pipe");
-            stop.get().run();
-            assertEquals(0, run.get(20, TimeUnit.SECONDS).exitCode(), report.toString(StandardCharsets.UTF_8));
+            FrameCollector.await(() -> FrameCollector.total(outs) >= frames.size(), "every frame at some pipe");
+            assertEquals(0, lb.stop().exitCode(), lb.report());
         } finally {
             for (Channel c : sinks) {
                 c.close().sync();

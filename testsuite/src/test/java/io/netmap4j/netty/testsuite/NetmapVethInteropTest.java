@@ -65,9 +65,7 @@ class NetmapVethInteropTest {
     @BeforeAll
     static void startGroup() {
         VethPair.requireSupport();
-        for (String tool : new String[] {"ping", "arping", "tcpdump", "tcpreplay"}) {
-            requireTool(tool);
-        }
+        VethPair.requirePrograms("ping", "arping", "tcpdump", "tcpreplay");
         group = NetmapTestPermutation.newGroup();
     }
 
@@ -75,16 +73,6 @@ class NetmapVethInteropTest {
     static void stopGroup() throws InterruptedException {
         if (group != null) {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
-        }
-    }
-
-    private static void requireTool(String tool) {
-        try {
-            if (VethPair.run(List.of("sh", "-c", "command -v " + tool), false).code() != 0) {
-                org.junit.jupiter.api.Assumptions.abort(tool + " is not installed (.ci/run installs it)");
-            }
-        } catch (IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("cannot look for " + tool + ": " + e.getMessage());
         }
     }
 

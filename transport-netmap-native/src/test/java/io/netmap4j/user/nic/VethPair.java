@@ -41,6 +41,19 @@ public final class VethPair implements AutoCloseable {
         }
     }
 
+    /** Skips the calling test, naming the first of {@code programs} that is not installed. */
+    public static void requirePrograms(String... programs) {
+        for (String program : programs) {
+            try {
+                if (run(List.of("sh", "-c", "command -v " + program), false).code != 0) {
+                    abort(program + " is not installed (.ci/run installs it)");
+                }
+            } catch (IOException e) {
+                abort("cannot look for " + program + ": " + e.getMessage());
+            }
+        }
+    }
+
     /** Why veth tests cannot run here, or null if they can. */
     public static String unsupportedReason() {
         if (!"root".equals(System.getProperty("user.name"))) {
