@@ -72,19 +72,7 @@ class NetmapRxModesTest extends AbstractNetmapFrameTest {
                 }
             }
         });
-        cb.handler(new ChannelInboundHandlerAdapter());
-        Channel reader = NetmapTestPermutation.bind(sb);
-        Channel writer = NetmapTestPermutation.bind(cb);
-        try {
-            for (int i = 0; i < total; i++) {
-                writer.write(frame(writer.alloc(), i, sweepLength(i)));
-            }
-            writer.flush();
-            assertEquals(KEPT, done.get(30, TimeUnit.SECONDS));
-        } finally {
-            writer.close().sync();
-            reader.close().sync();
-        }
+        assertEquals(KEPT, sendSweep(sb, cb, total, done));
     }
 
     @Test
@@ -115,6 +103,14 @@ class NetmapRxModesTest extends AbstractNetmapFrameTest {
                 }
             }
         });
+        assertEquals(total, sendSweep(sb, cb, total, done));
+    }
+
+    /**
+     * Binds both ends, sends frames 0 to {@code total - 1} of the size sweep from cb's end to sb's
+     * (a flush every 100), and returns what {@code done} completes with.
+     */
+    private static <T> T sendSweep(Bootstrap sb, Bootstrap cb, int total, CompletableFuture<T> done) throws Throwable {
         cb.handler(new ChannelInboundHandlerAdapter());
         Channel reader = NetmapTestPermutation.bind(sb);
         Channel writer = NetmapTestPermutation.bind(cb);
@@ -126,7 +122,7 @@ class NetmapRxModesTest extends AbstractNetmapFrameTest {
                 }
             }
             writer.flush();
-            assertEquals(total, done.get(30, TimeUnit.SECONDS));
+            return done.get(30, TimeUnit.SECONDS);
         } finally {
             writer.close().sync();
             reader.close().sync();
