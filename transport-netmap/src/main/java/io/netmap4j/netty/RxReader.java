@@ -22,6 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * copy ({@link RxChains}). Loop-confined.
  */
 final class RxReader {
+    /** Frames read ahead when the allocator decides frame by frame how many a read takes. */
+    private static final int UNBOUNDED_READ_AHEAD = 32;
     private final NetmapChannel channel;
     private final BoundPort bound;
     private final NetmapChannelConfig config;
@@ -29,8 +31,6 @@ final class RxReader {
     private final RxZeroCopy zeroCopy;
     private final RxChains chains;
     private final ChannelCounters counters;
-    /** Frames read ahead when the allocator decides frame by frame how many a read takes. */
-    private static final int UNBOUNDED_READ_AHEAD = 32;
     private int nextRing;
     /** Sum of the bytes {@link #touchAhead} read: its only purpose is to make those reads happen. */
     private int touched;
@@ -199,12 +199,12 @@ final class RxReader {
 
     /**
      * {@link NetmapChannelOption#RX_READ_AHEAD}: reads the first byte of the frames about to be
-     * delivered, all at once. A frame's buffer
-     * was last written by another core, and with thousands of 2 KiB buffers in circulation its
-     * page is often missing from the TLB too: the first read of each frame is a long wait. Made
-     * one frame at a time, inside the handlers, those waits add up; issued here back to back,
-     * with nothing depending on one another, the CPU overlaps them, and the handlers then find
-     * the headers in cache. Indices a peer damaged are skipped (the delivery loop reports them).
+     * delivered, all at once. A frame's buffer was last written by another core, and with
+     * thousands of 2 KiB buffers in circulation its page is often missing from the TLB too: the
+     * first read of each frame is a long wait. Made one frame at a time, inside the handlers,
+     * those waits add up; issued here back to back, with nothing depending on one another, the
+     * CPU overlaps them, and the handlers then find the headers in cache. Indices a peer damaged
+     * are skipped (the delivery loop reports them).
      */
     private void touchAhead(NetmapRing ring, int cur, int tail, int max) {
         MemorySegment region = ring.region();

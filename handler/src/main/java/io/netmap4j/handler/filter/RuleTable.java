@@ -20,9 +20,9 @@ import java.util.TreeSet;
  * intervals the rules' bounds make, and each interval holds the bit set of rules that accept it.
  * A lookup finds one interval per field (a 16-8-8 trie for IPv4 addresses, a binary search for
  * IPv6 ones, an array index for ports and protocols), ANDs the five bit sets word by word and
- * takes the lowest bit: the first rule
- * that matches. {@link RuleAction#COUNT} rules are counted on the way. Nothing is allocated per
- * frame; the table is immutable and may be shared by any number of {@link FilterHandler}s.
+ * takes the lowest bit: the first rule that matches. {@link RuleAction#COUNT} rules are counted
+ * on the way. Nothing is allocated per frame; the table is immutable and may be shared by any
+ * number of {@link FilterHandler}s.
  *
  * <h2>Text format</h2>
  * <pre>
