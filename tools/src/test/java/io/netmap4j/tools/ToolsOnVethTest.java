@@ -69,9 +69,9 @@ class ToolsOnVethTest {
     }
 
     private VethPair pair() throws IOException {
-        VethPair p = VethPair.create().moveToNamespace(null);
-        pairs.add(p);
-        return p;
+        VethPair p = VethPair.create();
+        pairs.add(p); // removed after the test even if the move below fails
+        return p.moveToNamespace(null);
     }
 
     /** Untagged frames of many kinds (the kernel takes VLAN tags off frames veth receives). */
