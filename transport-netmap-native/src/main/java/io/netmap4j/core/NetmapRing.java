@@ -48,6 +48,11 @@ public final class NetmapRing {
     private static final ValueLayout.OfInt JAVA_INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfLong JAVA_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    /**
+     * netmap sizes every buffer to a multiple of 64 bytes and starts its buffers on such a
+     * boundary (NM_BUF_ALIGN in netmap_mem2.c), so users may read a buffer with aligned accesses.
+     */
+    private static final int BUFFER_ALIGN = 64;
 
     private final MemorySegment region;
     private final MemorySegment ring;
@@ -81,12 +86,17 @@ public final class NetmapRing {
         if (ringOffset + ringBytes > region.byteSize()) {
             throw new IllegalArgumentException("ring " + index + " with " + slots + " slots does not fit in the region");
         }
-        if (bufSize <= 0) {
-            throw new IllegalArgumentException("ring " + index + " has a buffer size of " + bufSize);
+        if (bufSize <= 0 || bufSize % BUFFER_ALIGN != 0) {
+            throw new IllegalArgumentException("ring " + index + " has a buffer size of " + bufSize
+                    + "; netmap's are positive multiples of " + BUFFER_ALIGN);
         }
         long first = ringOffset + bufOfs;
         if (first < 0 || first > region.byteSize()) {
             throw new IllegalArgumentException("ring " + index + " has buffers outside the region (buf_ofs " + bufOfs + ")");
+        }
+        if (first % BUFFER_ALIGN != 0) {
+            throw new IllegalArgumentException("ring " + index + " has its buffers at offset " + first
+                    + " of the region (buf_ofs " + bufOfs + "), not on a " + BUFFER_ALIGN + "-byte boundary as netmap's");
         }
         this.region = region;
         this.ring = region.asSlice(ringOffset, ringBytes);

@@ -134,4 +134,34 @@ class RingLayoutTest {
             assertTrue(ring.invariantsHold());
         }
     }
+
+    /**
+     * Buffer sizes and buffer bases netmap never makes (it rounds both to 64 bytes) are refused
+     * when the ring is opened: a peer that wrote them must not leave users with unaligned buffers.
+     */
+    @Test
+    void aBufferSizeOrBaseThatNetmapNeverMakesIsRefused() {
+        int slots = 8;
+        long ringBytes = 256 + 16L * slots;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment region = arena.allocate(ringBytes + 2048L * slots, 8);
+            region.set(JAVA_INT, 8, slots);
+            for (int bufSize : new int[] {64, 2048, 4096}) {
+                region.set(JAVA_LONG, 0, ringBytes);
+                region.set(JAVA_INT, 12, bufSize);
+                assertEquals(bufSize, new NetmapRing(region, 0, 0, true).bufferSize());
+            }
+            for (int bufSize : new int[] {0, -64, 257, 100, 2047}) {
+                region.set(JAVA_INT, 12, bufSize);
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> new NetmapRing(region, 0, 0, true));
+                assertTrue(e.getMessage().contains("buffer size of " + bufSize), e.getMessage());
+            }
+            region.set(JAVA_INT, 12, 2048);
+            region.set(JAVA_LONG, 0, ringBytes + 8);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new NetmapRing(region, 0, 0, true));
+            assertTrue(e.getMessage().contains("not on a 64-byte boundary"), e.getMessage());
+        }
+    }
 }
