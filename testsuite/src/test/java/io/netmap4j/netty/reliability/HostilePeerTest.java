@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +54,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * project; every anomaly the backend sees is counted; a port that fails is opened again; and
  * when the peer is gone, closing both ends removes the region.
  *
- * <p>The attack is drawn from a seed (printed on failure). CI runs 2*10^5 iterations;
+ * <p>The attack is drawn from a seed (printed on failure). CI runs rounds of 2*10^5 iterations
+ * (a new peer process and seed each) until every kind of anomaly was counted, for at most 60 s;
  * {@code -Dnetmap4j.hostile.iterations=1000000 -Dnetmap4j.hostile.seed=N} runs a long one
  * (README, "Reliability").
  */
@@ -61,6 +63,8 @@ class HostilePeerTest {
     private static final long ITERATIONS = Long.getLong("netmap4j.hostile.iterations", 200_000);
     private static final long SEED = Long.getLong("netmap4j.hostile.seed", System.nanoTime());
     private static final long HANG_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long rounds of attack may go on until every kind of anomaly was met. */
+    private static final long MAX_ATTACK_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** What went wrong, by kind; a run passes with none. */
     private final Map<String, String> failures = new ConcurrentHashMap<>();
@@ -76,7 +80,7 @@ class HostilePeerTest {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hostile", true),
                 NetmapIoHandler.newFactory());
         UserPipePort raw = open(rawName);
-        Path region = Path.of(raw.regionPath());
+        Path region;
         AtomicLong channelFrames = new AtomicLong();
         Channel ch = bind(group, channelName, channelFrames);
         long rawFrames = 0;
@@ -88,74 +92,76 @@ class HostilePeerTest {
         ScheduledFuture<?> ticker = group.next().scheduleAtFixedRate(() -> loopTick.set(System.nanoTime()),
                 0, 50, TimeUnit.MILLISECONDS);
 
-        Process peer = new ProcessBuilder(List.of(System.getProperty("java.home") + "/bin/java",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                HostilePeer.class.getName(), region.toString(), Long.toString(SEED), Long.toString(ITERATIONS), "0", "1"))
-                .redirectErrorStream(true).start();
-        BufferedReader peerOut = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
-        String line = peerOut.readLine();
-        assertEquals("READY", line, "the hostile peer did not start (seed " + SEED + ")");
-        StringBuilder peerReport = new StringBuilder();
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                for (String l; (l = peerOut.readLine()) != null; ) {
-                    peerReport.append(l).append('\n');
-                }
-            } catch (java.io.IOException ignored) {
-                // ends with the peer
-            }
-        });
-
         SplittableRandom random = new SplittableRandom(SEED ^ 0x5DEECE66DL);
+        StringBuilder peerReport = new StringBuilder();
         long ops = 0;
+        int rounds = 0;
+        long attackEnds = System.nanoTime() + MAX_ATTACK_NANOS;
+        Process peer = null;
         try {
-            while (peer.isAlive()) {
-                ops++;
-                long start = System.nanoTime();
-                try {
-                    if (raw == null) {
-                        raw = open(rawName);
-                        reopens++;
-                    }
-                    rawFrames += step(raw, random);
-                } catch (NetmapException e) {
-                    clear(e);
-                    if (raw != null) {
-                        collect(raw, anomalies);
-                        raw.close();
-                        raw = null;
-                    }
-                } catch (IndexOutOfBoundsException e) {
-                    // a descriptor the peer broke after our sync, refused by the ring's accessors
-                    if (e.getMessage() == null || !e.getMessage().startsWith("buffer index ")) {
+            // A round is one peer process attacking ITERATIONS times (seed SEED + round). On a fast
+            // machine a round can end before this side has met every kind of damage; further
+            // rounds follow until it has, for at most MAX_ATTACK_NANOS, so that the counts checked
+            // below depend on the code and not on how the two processes happened to interleave.
+            do {
+                if (raw == null) {
+                    raw = open(rawName); // the region must exist for the next peer to map it
+                    reopens++;
+                }
+                region = Path.of(raw.regionPath());
+                int round = rounds++;
+                peer = startPeer(region, SEED + round, peerReport);
+                while (peer.isAlive()) {
+                    ops++;
+                    long start = System.nanoTime();
+                    try {
+                        if (raw == null) {
+                            raw = open(rawName);
+                            reopens++;
+                        }
+                        rawFrames += step(raw, random);
+                    } catch (NetmapException e) {
+                        clear(e);
+                        if (raw != null) {
+                            collect(raw, anomalies);
+                            raw.close();
+                            raw = null;
+                        }
+                    } catch (IndexOutOfBoundsException e) {
+                        // a descriptor the peer broke after our sync, refused by the ring's accessors
+                        if (e.getMessage() == null || !e.getMessage().startsWith("buffer index ")) {
+                            failures.putIfAbsent("unexpected " + e, stack(e));
+                        }
+                        clear(e);
+                    } catch (RuntimeException e) {
                         failures.putIfAbsent("unexpected " + e, stack(e));
                     }
-                    clear(e);
-                } catch (RuntimeException e) {
-                    failures.putIfAbsent("unexpected " + e, stack(e));
+                    long took = System.nanoTime() - start;
+                    if (took > HANG_NANOS) {
+                        failures.putIfAbsent("a call took " + took / 1_000_000 + " ms", "op " + ops);
+                    }
+                    if (System.nanoTime() - loopTick.get() > HANG_NANOS + TimeUnit.MILLISECONDS.toNanos(100)) {
+                        failures.putIfAbsent("the event loop stood still for 2 s", "op " + ops);
+                    }
+                    if (!ch.isOpen()) {
+                        ch = bind(group, channelName, channelFrames);
+                        rebinds++;
+                    } else if ((ops & 63) == 0) {
+                        ByteBuf frame = Unpooled.directBuffer(60 + random.nextInt(1400));
+                        ch.writeAndFlush(frame.writeZero(frame.capacity())).addListener(f -> {
+                            if (!f.isSuccess()) {
+                                clear(f.cause());
+                            }
+                        });
+                    }
                 }
-                long took = System.nanoTime() - start;
-                if (took > HANG_NANOS) {
-                    failures.putIfAbsent("a call took " + took / 1_000_000 + " ms", "op " + ops);
-                }
-                if (System.nanoTime() - loopTick.get() > HANG_NANOS + TimeUnit.MILLISECONDS.toNanos(100)) {
-                    failures.putIfAbsent("the event loop stood still for 2 s", "op " + ops);
-                }
-                if (!ch.isOpen()) {
-                    ch = bind(group, channelName, channelFrames);
-                    rebinds++;
-                } else if ((ops & 63) == 0) {
-                    ByteBuf frame = Unpooled.directBuffer(60 + random.nextInt(1400));
-                    ch.writeAndFlush(frame.writeZero(frame.capacity())).addListener(f -> {
-                        if (!f.isSuccess()) {
-                            clear(f.cause());
-                        }
-                    });
-                }
-            }
-            reader.join(10_000);
+                assertTrue(peer.waitFor(10, TimeUnit.SECONDS), "the peer of round " + round + " did not end");
+                awaitReport(peerReport, round);
+            } while (!everyKindSeen(anomalies, raw) && System.nanoTime() < attackEnds);
         } finally {
-            peer.destroyForcibly();
+            if (peer != null) {
+                peer.destroyForcibly();
+            }
             ticker.cancel(false);
             if (raw != null) {
                 collect(raw, anomalies);
@@ -164,21 +170,70 @@ class HostilePeerTest {
             ch.close().sync();
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         }
-        String report = "seed " + SEED + " (-Dnetmap4j.hostile.seed=" + SEED + "), " + ITERATIONS + " iterations, "
+        String report = "seed " + SEED + " (-Dnetmap4j.hostile.seed=" + SEED + "), " + rounds + " round(s) of " + ITERATIONS
+                + " iterations (seeds " + SEED + ".." + (SEED + rounds - 1) + "), "
                 + ops + " operations here, raw frames " + rawFrames + ", channel frames " + channelFrames.get()
                 + ", raw reopens " + reopens + ", channel rebinds " + rebinds + ", anomalies counted " + List.of(
                 "dropped " + anomalies[0], "ring resets " + anomalies[1], "ring errors " + anomalies[2],
                 "peer errors " + anomalies[3], "late wake-ups " + anomalies[4])
                 + ", clear failures " + new TreeMap<>(clearFailures) + "\npeer: " + peerReport;
         System.out.println("HostilePeerTest: " + report);
-        assertTrue(peerReport.toString().startsWith("DONE " + ITERATIONS), report);
         assertEquals(Map.of(), failures, report);
         // bad descriptors are dropped and counted, bad indices of our own rings reset them, bad indices
         // of the peer are ignored and counted (or, for our own kernel indices, fail the port clearly)
-        assertTrue(anomalies[0] > 0 && anomalies[1] > 0 && anomalies[2] + anomalies[3] > 0, "not counted: " + report);
+        assertTrue(everyKindSeen(anomalies, null), "not counted: " + report);
         assertEquals(0, anomalies[4], "late wake-ups: " + report);
         assertTrue(rawFrames + channelFrames.get() > 0, "nothing got through in the calm stretches: " + report);
         assertFalse(Files.exists(region), "the region outlived both ends: " + report);
+    }
+
+    /** The peer process of one round, started and READY; its output goes to {@code report}. */
+    private static Process startPeer(Path region, long seed, StringBuilder report) throws IOException {
+        Process peer = new ProcessBuilder(List.of(System.getProperty("java.home") + "/bin/java",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                HostilePeer.class.getName(), region.toString(), Long.toString(seed), Long.toString(ITERATIONS), "0", "1"))
+                .redirectErrorStream(true).start();
+        BufferedReader peerOut = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
+        String line = peerOut.readLine();
+        assertEquals("READY", line, "the hostile peer did not start (seed " + seed + ")");
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                for (String l; (l = peerOut.readLine()) != null; ) {
+                    synchronized (report) {
+                        report.append(l).append('\n');
+                    }
+                }
+            } catch (IOException ignored) {
+                // ends with the peer
+            }
+        });
+        return peer;
+    }
+
+    /** Waits until the peer of {@code round} has reported that it made all its attacks. */
+    private static void awaitReport(StringBuilder report, int round) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            synchronized (report) {
+                if (report.toString().split("DONE " + ITERATIONS, -1).length > round + 1) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "the peer of round " + round + " did not finish its attack:\n" + report);
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * True when every kind of anomaly was counted: bad descriptors dropped, bad indices of our own
+     * rings reset, bad indices of the peer ignored or refused ({@code raw}, if open, adds its counts).
+     */
+    private static boolean everyKindSeen(long[] anomalies, UserPipePort raw) {
+        long[] a = anomalies.clone();
+        if (raw != null) {
+            collect(raw, a);
+        }
+        return a[0] > 0 && a[1] > 0 && a[2] + a[3] > 0;
     }
 
     private static UserPipePort open(String name) throws NetmapException {
