@@ -159,6 +159,7 @@ public final class Replay {
             throw new Exception(why);
         }
         long nanos;
+        boolean portClosed;
         try (FunctionRunner runner = new FunctionRunner("replay", busyPoll)) {
             Channel ch = runner.bind(port, handler);
             out.printf(Locale.ROOT, "replay %s: %d frames, %d bytes, %.3f s recorded%s%n", file, trace.frames(), trace.bytes(),
@@ -174,6 +175,7 @@ public final class Replay {
                 last[1] = b;
                 return line;
             }, quiet, out, handleSignals);
+            portClosed = !handler.isFinished() && !ch.isActive(); // the peer died, or a write failed
             handler.stop();
         }
         long sent = handler.sentFrames();
@@ -184,6 +186,11 @@ public final class Replay {
         if (handler.skippedFrames() > 0) {
             err.println("replay: skipped " + handler.skippedFrames() + " frames larger than the port's buffers");
         }
-        return new Result(sent, bytes, handler.skippedFrames(), handler.skippedFrames() > 0 ? 1 : 0);
+        int code = handler.skippedFrames() > 0 ? 1 : 0;
+        if (portClosed) {
+            out.println("replay: " + port + " closed during the run; the counts above end there");
+            code = 1;
+        }
+        return new Result(sent, bytes, handler.skippedFrames(), code);
     }
 }
