@@ -175,7 +175,9 @@ public final class Replay {
                 last[1] = b;
                 return line;
             }, quiet, out, handleSignals);
-            portClosed = !handler.isFinished() && !ch.isActive(); // the peer died, or a write failed
+            // Only the peer's death or a failed write closes the channel before the runner does
+            // (the handler then counts as finished too, so its state cannot tell).
+            portClosed = !ch.isActive();
             handler.stop();
         }
         long sent = handler.sentFrames();
