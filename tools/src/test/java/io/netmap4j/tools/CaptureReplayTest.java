@@ -4,7 +4,6 @@ import io.netmap4j.handler.pcap.PcapReader;
 import io.netmap4j.handler.pcap.PcapRecord;
 import io.netmap4j.handler.testing.Decoders;
 import io.netmap4j.handler.testing.SampleFrames;
-import io.netmap4j.user.UserBackend;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -213,42 +212,18 @@ class CaptureReplayTest {
     void aReplayWhosePortClosesDuringTheRunFailsIt(@TempDir Path dir) throws Exception {
         Path pcap = SampleFrames.write(dir.resolve("frames.pcap"), SampleFrames.all());
         String name = pipe();
-        Process rx = new ProcessBuilder(List.of(System.getProperty("java.home") + "/bin/java",
-                "-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED",
-                "-D" + UserBackend.SHM_DIR_PROPERTY + "=" + UserBackend.shmDir(),
-                PktGen.class.getName(), "-f", "rx", "-i", name + "}0", "-T", "60", "-q"))
-                .redirectErrorStream(true).start();
-        try {
-            StringBuilder rxOut = new StringBuilder();
-            BufferedReader lines = new BufferedReader(new InputStreamReader(rx.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = lines.readLine()) != null && !line.startsWith("pkt-gen ")) {
-                rxOut.append(line).append('\n');
-            }
-            assertTrue(line != null, "the receiver did not start:\n" + rxOut);
-            Thread killer = new Thread(() -> {
-                try {
-                    Thread.sleep(1500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                rx.destroyForcibly();
-            });
-            killer.start();
+        try (ChildTool rx = ChildTool.start(PktGen.class, "pkt-gen ", "-f", "rx", "-i", name + "}0", "-T", "60", "-q")) {
+            rx.killAfter(1500);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             long start = System.nanoTime();
             Replay.Result r = Replay.execute(new String[] {"-i", name + "{0", "-f", pcap.toString(), "-l", "0", "-R", "100000",
                 "-q", "-T", "60"}, print(out), print(out), false);
             double seconds = (System.nanoTime() - start) / 1e9;
-            killer.join();
             String text = out.toString(StandardCharsets.UTF_8);
             assertEquals(1, r.exitCode(), text);
             assertTrue(r.sent() > 0, text);
             assertTrue(text.contains("replay: " + name + "{0 closed during the run"), text);
             assertTrue(seconds < 30, "the replay went on for " + seconds + " s after its port closed:\n" + text);
-        } finally {
-            rx.destroyForcibly();
-            rx.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

@@ -1,14 +1,10 @@
 package io.netmap4j.tools;
 
-import io.netmap4j.user.UserBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.netmap4j.tools.PktGenOptionsTest.print;
@@ -105,42 +101,18 @@ class PktGenRunTest {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void aPortThatClosesDuringTheRunFailsIt() throws Exception {
         String name = "netmap:pgt" + PID + "dies";
-        Process tx = new ProcessBuilder(List.of(System.getProperty("java.home") + "/bin/java",
-                "-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED",
-                "-D" + UserBackend.SHM_DIR_PROPERTY + "=" + UserBackend.shmDir(),
-                PktGen.class.getName(), "-f", "tx", "-i", name + "{0", "-T", "60", "-q"))
-                .redirectErrorStream(true).start();
-        try {
-            StringBuilder txOut = new StringBuilder();
-            BufferedReader lines = new BufferedReader(new InputStreamReader(tx.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = lines.readLine()) != null && !line.startsWith("pkt-gen ")) {
-                txOut.append(line).append('\n');
-            }
-            assertTrue(line != null, "the generator did not start:\n" + txOut);
-            Thread killer = new Thread(() -> {
-                try {
-                    Thread.sleep(1500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                tx.destroyForcibly();
-            });
-            killer.start();
+        try (ChildTool tx = ChildTool.start(PktGen.class, "pkt-gen ", "-f", "tx", "-i", name + "{0", "-T", "60", "-q")) {
+            tx.killAfter(1500);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             long start = System.nanoTime();
             PktGen.Result r = PktGen.execute(PktGenOptions.parse(new String[] {"-f", "rx", "-i", name + "}0", "-T", "60",
                     "-q"}), print(out), print(out), false);
             double seconds = (System.nanoTime() - start) / 1e9;
-            killer.join();
             String text = out.toString(StandardCharsets.UTF_8);
             assertEquals(1, r.exitCode(), text);
             assertTrue(r.received() > 0, text);
             assertTrue(text.contains("pkt-gen: " + name + "}0 closed during the run"), text);
             assertTrue(seconds < 30, "the run went on for " + seconds + " s after its port closed:\n" + text);
-        } finally {
-            tx.destroyForcibly();
-            tx.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }
