@@ -49,7 +49,10 @@ final class FunctionRunner implements AutoCloseable {
                 + " (run java with --enable-native-access=ALL-UNNAMED, on Linux)";
     }
 
-    /** Binds {@code port} on the function's event loop with zero-copy RX. */
+    /**
+     * Binds {@code port} on the function's event loop with zero-copy RX, delivering whole RX
+     * batches ({@code RX_BATCH}): the tools' handlers take them, and frames move by index.
+     */
     Channel bind(String port, ChannelHandler handler) throws Exception {
         NetmapAddress address;
         try {
@@ -59,6 +62,7 @@ final class FunctionRunner implements AutoCloseable {
         }
         ChannelFuture bound = new Bootstrap().group(group).channel(NetmapChannel.class)
                 .option(NetmapChannelOption.RX_ZERO_COPY, true)
+                .option(NetmapChannelOption.RX_BATCH, true)
                 .handler(handler)
                 .bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {

@@ -57,6 +57,16 @@ final class BoundPort {
         this.regionView = port.region().byteSize() <= Integer.MAX_VALUE ? port.region().asByteBuffer() : null;
     }
 
+    /**
+     * True when a buffer index of {@code other} names the same memory in {@code port}: same
+     * backend and memory id, same region size (each port may map the region at its own address).
+     * Frames then move between their rings by index.
+     */
+    static boolean sharesBuffers(NetmapPort port, NetmapPort other) {
+        return port.memId() == other.memId() && port.backend() == other.backend()
+                && port.region().byteSize() == other.region().byteSize();
+    }
+
     /** True until the port is unmapped. */
     boolean isMapped() {
         return !unmapped.get();

@@ -1,5 +1,6 @@
 package io.netmap4j.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
@@ -47,6 +48,14 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
 
     @Override
     public void write(Object msg, ChannelPromise promise) {
+        if (msg instanceof NetmapRxBatch batch) {
+            writeBatch(batch, -1, promise);
+            return;
+        }
+        if (msg instanceof NetmapRxBatch.Tagged tagged) {
+            writeBatch(tagged.batch(), tagged.tag(), promise);
+            return;
+        }
         TxWriter tx = channel.txWriter();
         if (!queued && tx != null) {
             ChannelOutboundBuffer out = netty.outboundBuffer();
@@ -59,6 +68,48 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
         }
         queued = true;
         netty.write(msg, promise);
+    }
+
+    /**
+     * Writes the frames of an RX batch that {@code tag} selects, before this returns (the batch's
+     * slots go back to its ring after its channelRead): into TX slots while there is room and
+     * nothing queued, the rest into Netty's outbound buffer, in order, as zero-copy views that keep
+     * their RX slots (RX_ZERO_COPY) or as copies. The promise
+     * completes with the last frame; it cannot be cancelled once the frames are taken.
+     */
+    private void writeBatch(NetmapRxBatch batch, int tag, ChannelPromise promise) {
+        if (!batch.isCurrent()) {
+            promise.tryFailure(new IllegalStateException("a NetmapRxBatch can be written only inside the channelRead "
+                    + "that delivered it, on its channel's event loop (" + batch + " to " + channel + "); copy "
+                    + "its frames to send them later or from another thread"));
+            return;
+        }
+        boolean real = !promise.isVoid();
+        if (real && !promise.setUncancellable()) {
+            return; // cancelled before it was written: nothing is sent, the frames stay in the batch
+        }
+        int last = batch.lastSelected(tag);
+        if (last < 0) {
+            if (real) {
+                promise.trySuccess();
+            }
+            return;
+        }
+        TxWriter tx = channel.txWriter();
+        ChannelOutboundBuffer out = netty.outboundBuffer();
+        if (!queued && tx != null && out != null && out.isEmpty()
+                && tx.tryWriteBatch(batch, tag, real ? promise : null, last)) {
+            return;
+        }
+        queued = true;
+        ChannelPromise voidPromise = netty.voidPromise();
+        for (int i = 0; i <= last; i++) {
+            if (batch.selected(i, tag)) {
+                ByteBuf frame = batch.lend(i, channel.alloc());
+                batch.taken(i);
+                netty.write(frame, i == last ? promise : voidPromise);
+            }
+        }
     }
 
     @Override

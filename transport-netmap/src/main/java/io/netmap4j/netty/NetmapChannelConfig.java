@@ -19,6 +19,7 @@ import static io.netmap4j.netty.NetmapChannelOption.NO_TX_POLL;
 import static io.netmap4j.netty.NetmapChannelOption.VNET_HDR_LEN;
 import static io.netmap4j.netty.NetmapChannelOption.RX_EXTRA_BUFFERS;
 import static io.netmap4j.netty.NetmapChannelOption.RX_FRAME_METADATA;
+import static io.netmap4j.netty.NetmapChannelOption.RX_BATCH;
 import static io.netmap4j.netty.NetmapChannelOption.RX_READ_AHEAD;
 import static io.netmap4j.netty.NetmapChannelOption.RX_ZERO_COPY;
 import static io.netmap4j.netty.NetmapChannelOption.TX_MOREFRAG;
@@ -34,6 +35,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     private volatile boolean rxZeroCopy;
     private volatile boolean rxFrameMetadata;
     private volatile boolean rxReadAhead = true;
+    private volatile boolean rxBatch;
     private volatile int rxExtraBuffers;
     private volatile boolean noTxPoll;
     private volatile int vnetHdrLen;
@@ -48,7 +50,7 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_READ_AHEAD, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND,
+        return getOptions(super.getOptions(), RX_ZERO_COPY, RX_FRAME_METADATA, RX_READ_AHEAD, RX_BATCH, RX_EXTRA_BUFFERS, NO_TX_POLL, BACKEND,
                 TX_MOREFRAG, NIC_MECHANISM, VNET_HDR_LEN);
     }
 
@@ -63,6 +65,9 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
         }
         if (option == RX_READ_AHEAD) {
             return (T) Boolean.valueOf(isRxReadAhead());
+        }
+        if (option == RX_BATCH) {
+            return (T) Boolean.valueOf(isRxBatch());
         }
         if (option == RX_EXTRA_BUFFERS) {
             return (T) Integer.valueOf(getRxExtraBuffers());
@@ -94,6 +99,8 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
             setRxFrameMetadata((Boolean) value);
         } else if (option == RX_READ_AHEAD) {
             setRxReadAhead((Boolean) value);
+        } else if (option == RX_BATCH) {
+            setRxBatch((Boolean) value);
         } else if (option == RX_EXTRA_BUFFERS) {
             setRxExtraBuffers((Integer) value);
         } else if (option == TX_MOREFRAG) {
@@ -162,6 +169,16 @@ public final class NetmapChannelConfig extends DefaultChannelConfig {
     /** See {@link NetmapChannelOption#RX_READ_AHEAD}; read at every RX batch. */
     public NetmapChannelConfig setRxReadAhead(boolean rxReadAhead) {
         this.rxReadAhead = rxReadAhead;
+        return this;
+    }
+
+    public boolean isRxBatch() {
+        return rxBatch;
+    }
+
+    /** See {@link NetmapChannelOption#RX_BATCH}; read at every RX batch. */
+    public NetmapChannelConfig setRxBatch(boolean rxBatch) {
+        this.rxBatch = rxBatch;
         return this;
     }
 

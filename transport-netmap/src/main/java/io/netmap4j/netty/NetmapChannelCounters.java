@@ -6,7 +6,7 @@ package io.netmap4j.netty;
  *
  * @param rxFrames           frames handed to the pipeline
  * @param rxBytes            their bytes
- * @param rxZeroCopyFrames   of them, views of their netmap buffer (RX_ZERO_COPY)
+ * @param rxZeroCopyFrames   of them, read in their netmap buffer (RX_ZERO_COPY views, RX_BATCH frames)
  * @param rxCopiedFrames     in zero-copy mode, frames copied because their buffer's view was still
  *                           referenced (a peer reusing a buffer it gave; 0 when peers follow the protocol)
  * @param rxExtraBufferSwaps frames a handler kept past channelRead whose slot took an extra buffer

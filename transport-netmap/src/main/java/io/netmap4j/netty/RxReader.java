@@ -32,6 +32,8 @@ final class RxReader {
     private final RxChains chains;
     private final ChannelCounters counters;
     private int nextRing;
+    /** Made on the first read with RX_BATCH on. */
+    private NetmapRxBatch batch;
     /** Sum of the bytes {@link #touchAhead} read: its only purpose is to make those reads happen. */
     private int touched;
 
@@ -67,6 +69,7 @@ final class RxReader {
         RxZeroCopy zc = zeroCopy;
         boolean metadata = config.isRxFrameMetadata();
         boolean readAhead = config.isRxReadAhead();
+        NetmapRxBatch batch = config.isRxBatch() ? batch() : null;
         int delivered = 0;
         long bytes = 0;
         Throwable failure = null;
@@ -136,6 +139,40 @@ final class RxReader {
                                 continue;
                             }
                             length = frame.readableBytes();
+                        } else if (batch != null) {
+                            // RX_BATCH: the one-slot frames from here on, in place, as one message.
+                            int max = budget > 0 ? budget - delivered : ring.numSlots();
+                            int after = fillBatch(batch, ring, r, cur, tail, max, timestamp);
+                            int n = batch.size();
+                            long batchBytes = 0;
+                            for (int i = 0; i < n; i++) {
+                                batchBytes += batch.length(i);
+                            }
+                            if (budget <= 0) {
+                                int total = (int) Math.min(batchBytes, Integer.MAX_VALUE);
+                                handle.attemptedBytesRead(total);
+                                handle.lastBytesRead(total);
+                                handle.incMessagesRead(n);
+                            }
+                            bytes += batchBytes;
+                            counters.rxZeroCopyFrames += n; // read in place, like zero-copy frames
+                            channel.readPending = false;
+                            delivered += n;
+                            try {
+                                pipeline.fireChannelRead(batch);
+                            } finally {
+                                batch.end();
+                            }
+                            cur = after;
+                            if (zc != null) {
+                                ring.cur(cur); // slots held by earlier zero-copy frames keep the head back
+                            } else {
+                                ring.advance(cur);
+                            }
+                            if (!channel.isActive()) {
+                                break outer;
+                            }
+                            continue;
                         } else {
                             cur = ring.next(cur);
                             length = Math.min(ring.len(slot), bufferSize);
@@ -195,6 +232,33 @@ final class RxReader {
             pipeline.fireExceptionCaught(failure);
         }
         return failure;
+    }
+
+    private NetmapRxBatch batch() {
+        if (batch == null) {
+            batch = new NetmapRxBatch(channel, bound, zeroCopy);
+        }
+        return batch;
+    }
+
+    /**
+     * Puts the one-slot frames from {@code cur} into {@code batch}: up to {@code max}, stopping
+     * before {@code tail}, the first slot of a chain, or a slot naming no buffer (which, when it
+     * is the first, fails the read as it does per frame). Returns the slot after the last.
+     */
+    private int fillBatch(NetmapRxBatch batch, NetmapRing ring, int r, int cur, int tail, int max, long timestamp) {
+        int bufferSize = ring.bufferSize();
+        batch.begin(ring, r, cur, Math.min(ring.distance(cur, tail), max), timestamp);
+        int slot = cur;
+        for (int n = 0; slot != tail && n < max; n++) {
+            int bufIdx = ring.bufIdx(slot);
+            if (chains.startsAt(r, ring.flags(slot)) || (!ring.isValidBuffer(bufIdx) && n > 0)) {
+                break;
+            }
+            batch.add(bufIdx, ring.bufferOffset(bufIdx), Math.min(ring.len(slot), bufferSize));
+            slot = ring.next(slot);
+        }
+        return slot;
     }
 
     /**

@@ -48,6 +48,14 @@ final class RxZeroCopy {
      * referenced by an earlier frame. The slot is then not held: the copy owns no netmap buffer.
      */
     ByteBuf frame(ByteBufAllocator alloc, NetmapRing ring, int r, int slot, int length) {
+        return frame(alloc, ring, r, slot, length, true);
+    }
+
+    /**
+     * {@link #frame(ByteBufAllocator, NetmapRing, int, int, int)}, counted as a received frame
+     * only when {@code count} (a frame of an RX batch was counted when the batch was delivered).
+     */
+    ByteBuf frame(ByteBufAllocator alloc, NetmapRing ring, int r, int slot, int length, boolean count) {
         int bufIdx = ring.bufIdx(slot);
         long offset = ring.bufferOffset(bufIdx); // validates the index before it is used below
         RxZeroCopyBuf[] page = buffers[bufIdx >>> PAGE_SHIFT];
@@ -63,11 +71,15 @@ final class RxZeroCopy {
             // a buffer it gave us (the region is shared and not trusted), or the backend's
             // scratch buffer standing in for several damaged descriptors. Reusing the view
             // would reset a live frame's count; a copy keeps both frames intact.
-            counters.rxCopiedFrames++;
+            if (count) {
+                counters.rxCopiedFrames++;
+            }
             return bound.copyOutOfSlot(alloc, ring, slot, length);
         }
         held[r][slot] = true;
-        counters.rxZeroCopyFrames++;
+        if (count) {
+            counters.rxZeroCopyFrames++;
+        }
         // only the loop lends frames, and never once a late releaser can run (see released)
         bound.lent.setPlain(bound.lent.getPlain() + 1);
         return buf.reuse(r, slot, length);
@@ -108,9 +120,7 @@ final class RxZeroCopy {
      * state is on that loop.
      */
     boolean canLendTo(NetmapPort other, EventLoop loop) {
-        return port.memId() == other.memId() && port.backend() == other.backend()
-                && port.region().byteSize() == other.region().byteSize()
-                && channel.eventLoop() == loop && channel.isRegistered() && port.isOpen();
+        return BoundPort.sharesBuffers(port, other) && channel.eventLoop() == loop && channel.isRegistered() && port.isOpen();
     }
 
     /** True on the channel's event loop, where this state lives. */

@@ -6,6 +6,8 @@ import io.netmap4j.core.NetmapRing;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 
+import java.lang.foreign.MemorySegment;
+
 import static io.netmap4j.abi.NetmapConstants.NS_BUF_CHANGED;
 import static io.netmap4j.abi.NetmapConstants.NS_MOREFRAG;
 
@@ -119,6 +121,45 @@ final class TxRings {
         view.replacement = spare;
         counters.txZeroCopyFrames++;
         return true;
+    }
+
+    /**
+     * True when frames of {@code batch} may move into this port's TX slots by buffer index: its
+     * port shares this port's buffers, is still open, and its channel runs on this event loop
+     * (the move changes its RX ring).
+     */
+    boolean canMoveFrom(NetmapRxBatch batch) {
+        NetmapPort other = batch.port();
+        return BoundPort.sharesBuffers(port, other) && other.isOpen()
+                && batch.channel().eventLoop() == channel.eventLoop();
+    }
+
+    /**
+     * Sends frame {@code i} of {@code batch} by moving its buffer, as netmap's bridge does: the TX
+     * slot takes the frame's buffer, the RX slot the free buffer the TX slot held, both flagged
+     * {@code NS_BUF_CHANGED}. False, having done nothing, when the TX slot names no buffer.
+     */
+    boolean moveFromBatch(NetmapRxBatch batch, int i, NetmapRing ring, int slot, int length) {
+        int spare = ring.bufIdx(slot);
+        if (spare == 0 || !ring.isValidBuffer(spare)) {
+            return false; // a damaged slot: the copy path reports it
+        }
+        NetmapRing rx = batch.ring();
+        int rxSlot = batch.slot(i);
+        ring.bufIdx(slot, batch.bufferIndex(i));
+        ring.len(slot, length);
+        ring.flags(slot, NS_BUF_CHANGED);
+        rx.bufIdx(rxSlot, spare);
+        rx.flags(rxSlot, NS_BUF_CHANGED);
+        counters.txZeroCopyFrames++;
+        return true;
+    }
+
+    /** Copies frame {@code i} of {@code batch} into {@code slot}. */
+    void copyFromBatch(NetmapRxBatch batch, int i, NetmapRing ring, int slot, int length) {
+        MemorySegment.copy(batch.region(), batch.offset(i), ring.region(), ring.slotBufferOffset(slot), length);
+        ring.len(slot, length);
+        ring.flags(slot, 0);
     }
 
     /** Copies a one-slot frame into {@code slot}. */

@@ -78,6 +78,49 @@ final class TxWriter {
         return true;
     }
 
+    /**
+     * Writes the frames of {@code batch} that a write of {@code tag} selects (-1: all present)
+     * straight into TX slots, from the first, while slots are free: moved by buffer index when
+     * the ports share buffers, copied otherwise. Each frame written is taken out of the batch;
+     * {@code promise} (null for a void one) completes at the flush with frame {@code last}. The
+     * caller has checked that nothing is queued and that the batch is current.
+     *
+     * @return true when every selected frame was written; false when some are left (TX rings
+     *         full, or a frame no slot can take), for the queued path
+     */
+    boolean tryWriteBatch(NetmapRxBatch batch, int tag, ChannelPromise promise, int last) {
+        if (unflushed.isSettling()) {
+            return false;
+        }
+        NetmapRing ring = unflushed.ring();
+        boolean move = rings.canMoveFrom(batch);
+        int n = batch.size();
+        for (int i = 0; i < n; i++) {
+            if (!batch.selected(i, tag)) {
+                continue;
+            }
+            int length = batch.lengthOf(i);
+            if (ring == null) {
+                if (!rings.port.canTransmit() || (ring = rings.ringWithRoom()) == null) {
+                    return false;
+                }
+                unflushed.begin(ring);
+            }
+            int slot = unflushed.next();
+            if (slot < 0 || length > ring.bufferSize() || length == 0) {
+                return false;
+            }
+            if (!move || !rings.moveFromBatch(batch, i, ring, slot, length)) {
+                rings.copyFromBatch(batch, i, ring, slot, length);
+            }
+            unflushed.add(i == last ? promise : null, null);
+            batch.taken(i);
+            counters.txDirectFrames++;
+            counters.sent(length);
+        }
+        return true;
+    }
+
     /** Publishes the frames written directly (a flush begins here). */
     void publishUnflushed() {
         rings.published(unflushed.publish());

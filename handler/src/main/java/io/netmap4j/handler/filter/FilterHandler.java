@@ -1,6 +1,7 @@
 package io.netmap4j.handler.filter;
 
 import io.netmap4j.handler.frame.FrameView;
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,8 +15,9 @@ import java.util.Objects;
  * frames go on down the pipeline, denied ones are released, and every rule counts its frames and
  * bytes ({@link #counters()}). Frames {@link FrameView} finds malformed get the table's malformed
  * action and are counted apart. Nothing is allocated per frame. Messages that are not frames
- * ({@link ByteBuf} or {@link ByteBufHolder}) pass untouched. One handler per channel; the table
- * may be shared.
+ * ({@link ByteBuf} or {@link ByteBufHolder}) pass untouched. With
+ * {@link io.netmap4j.netty.NetmapChannelOption#RX_BATCH} on, denied frames are dropped from each
+ * {@link NetmapRxBatch} and the batch goes on. One handler per channel; the table may be shared.
  */
 public final class FilterHandler extends ChannelInboundHandlerAdapter {
     private final RuleTable table;
@@ -52,11 +54,28 @@ public final class FilterHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof NetmapRxBatch batch) {
+            // RX_BATCH: denied frames leave the batch; the batch goes on with the others.
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.isPresent(i) && !allows(batch.frame(i))) {
+                    batch.drop(i);
+                }
+            }
+            ctx.fireChannelRead(batch);
+            return;
+        }
         ByteBuf frame = msg instanceof ByteBuf b ? b : msg instanceof ByteBufHolder h ? h.content() : null;
         if (frame == null) {
             ctx.fireChannelRead(msg);
-            return;
+        } else if (allows(frame)) {
+            ctx.fireChannelRead(msg);
+        } else {
+            ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Matches {@code frame}, counts it, and says whether it goes on. */
+    private boolean allows(ByteBuf frame) {
         RuleAction action;
         if (view.wrap(frame).isValid()) {
             action = table.action(table.match(view, counters));
@@ -66,11 +85,10 @@ public final class FilterHandler extends ChannelInboundHandlerAdapter {
         }
         if (action == RuleAction.ALLOW) {
             allowed++;
-            ctx.fireChannelRead(msg);
-        } else {
-            denied++;
-            ReferenceCountUtil.release(msg);
+            return true;
         }
+        denied++;
+        return false;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.netmap4j.handler.lb;
 
 import io.netmap4j.handler.frame.FrameView;
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netmap4j.netty.handler.FrameOutputs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -16,8 +17,10 @@ import java.util.Objects;
  * flow reach the same output; fragments (which lack ports after the first), non-IP and malformed
  * frames go to a default output. Writes go through the transport's {@link FrameOutputs} (per-read
  * flushes, back-pressure, nothing lost). For netmap's zero-copy fan-out, bind the input and the
- * outputs as pipes of one parent on one event loop: frames then move by buffer index. Nothing is
- * allocated per frame.
+ * outputs as pipes of one parent on one event loop: frames then move by buffer index; with
+ * {@link io.netmap4j.netty.NetmapChannelOption#RX_BATCH} on the input, each {@link NetmapRxBatch}
+ * is tagged frame by frame and each output gets its share in one write. Nothing is allocated per
+ * frame.
  */
 public final class LoadBalancerHandler extends ChannelInboundHandlerAdapter {
     private final Channel[] targets;
@@ -68,6 +71,24 @@ public final class LoadBalancerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof NetmapRxBatch batch) {
+            // RX_BATCH: each frame is tagged with its output, then each output takes its share in one write.
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.isPresent(i)) {
+                    int out = outputFor(view.wrap(batch.frame(i)));
+                    if (out < 0) {
+                        out = defaultOutput;
+                        unhashed++;
+                    }
+                    frames[out]++;
+                    batch.tag(i, out);
+                }
+            }
+            for (int k = 0; k < targets.length; k++) {
+                outputs.write(k, batch.tagged(k));
+            }
+            return;
+        }
         ByteBuf frame = msg instanceof ByteBuf b ? b : msg instanceof ByteBufHolder h ? h.content() : null;
         int out = frame == null ? -1 : outputFor(view.wrap(frame));
         if (out < 0) {

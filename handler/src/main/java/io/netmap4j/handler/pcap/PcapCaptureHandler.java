@@ -3,6 +3,7 @@ package io.netmap4j.handler.pcap;
 import io.netmap4j.handler.frame.FramePredicate;
 import io.netmap4j.handler.frame.FrameView;
 import io.netmap4j.netty.NetmapFrame;
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;
@@ -101,6 +102,21 @@ public final class PcapCaptureHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof NetmapRxBatch batch) {
+            long stamp = batch.timestampMicros() * 1000;
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.isPresent(i)) {
+                    capture(ctx, batch.frame(i), stamp);
+                    if (consume) {
+                        batch.drop(i);
+                    }
+                }
+            }
+            if (!consume) {
+                ctx.fireChannelRead(batch);
+            }
+            return;
+        }
         ByteBuf frame = null;
         long stamp = 0;
         if (msg instanceof NetmapFrame f) {
@@ -111,7 +127,19 @@ public final class PcapCaptureHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof ByteBufHolder h) {
             frame = h.content();
         }
-        if (frame != null && !failed && (limit == 0 || captured < limit)) {
+        if (frame != null) {
+            capture(ctx, frame, stamp);
+        }
+        if (consume && frame != null) {
+            ReferenceCountUtil.release(msg);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Writes {@code frame} if it passes the filter and the capture goes on; {@code stamp} 0: the batch's time. */
+    private void capture(ChannelHandlerContext ctx, ByteBuf frame, long stamp) {
+        if (!failed && (limit == 0 || captured < limit)) {
             seen++;
             if (filter == FramePredicate.ALL || filter.test(view.wrap(frame))) {
                 if (stamp == 0) {
@@ -122,11 +150,6 @@ public final class PcapCaptureHandler extends ChannelInboundHandlerAdapter {
                 }
                 write(ctx, frame, stamp);
             }
-        }
-        if (consume && frame != null) {
-            ReferenceCountUtil.release(msg);
-        } else {
-            ctx.fireChannelRead(msg);
         }
     }
 

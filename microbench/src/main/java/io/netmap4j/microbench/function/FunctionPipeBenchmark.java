@@ -13,6 +13,7 @@ import io.netmap4j.netty.handler.FrameForwarder;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandler;
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netmap4j.netty.NetmapTxBatch;
 import io.netmap4j.netty.NetmapTxSlots;
 import io.netty.bootstrap.Bootstrap;
@@ -70,6 +71,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *   <li>{@code capture}: {@link PcapCaptureHandler} writing every frame to /dev/shm, the file
  *       reused from its start every 256 MiB.</li>
  * </ul>
+ * Each runs with the input delivering one message per frame ({@code rx=frame}) and one
+ * {@code NetmapRxBatch} per read ({@code rx=batch}, {@code RX_BATCH}).
  * On a 2-core machine the generator and sinks share the other core, so the generator can be the
  * limit; compare with {@code NettyPipeBenchmark} (generator to sink, no function) in the same run.
  * The secondary results {@code functionCpuShare} and {@code functionCoreRate} say, from the function
@@ -89,6 +92,13 @@ public class FunctionPipeBenchmark {
     @Param({"forward", "filter", "lb", "capture"})
     public String function;
 
+    /**
+     * How the function's input delivers frames: {@code frame}, one message per frame (any
+     * handler's way); {@code batch}, one {@code NetmapRxBatch} per read ({@code RX_BATCH}).
+     */
+    @Param({"frame", "batch"})
+    public String rx;
+
     private EventLoopGroup edgeGroup;
     private EventLoopGroup functionGroup;
     private final List<Channel> channels = new ArrayList<>();
@@ -107,15 +117,20 @@ public class FunctionPipeBenchmark {
                 NetmapIoHandler.newFactory());
         String p = "netmap:nf" + ProcessHandle.current().pid() + "p" + NEXT_PIPE.incrementAndGet();
         Channel in = bind(functionGroup, p + "}0", new ChannelInboundHandlerAdapter());
+        in.config().setOption(NetmapChannelOption.RX_BATCH, switch (rx) {
+            case "frame" -> false;
+            case "batch" -> true;
+            default -> throw new IllegalArgumentException("rx must be frame or batch, not " + rx);
+        });
         switch (function) {
             case "forward" -> {
-                Channel out = bind(functionGroup, p + "{1", new ChannelInboundHandlerAdapter());
+                Channel out = output(p + "{1");
                 bind(edgeGroup, p + "}1", new Sink(frames));
                 in.config().setOption(NetmapChannelOption.RX_READ_AHEAD, false); // the forwarder never reads frames
                 in.eventLoop().submit(() -> in.pipeline().addLast(new FrameForwarder(out))).sync();
             }
             case "filter" -> {
-                Channel out = bind(functionGroup, p + "{1", new ChannelInboundHandlerAdapter());
+                Channel out = output(p + "{1");
                 bind(edgeGroup, p + "}1", new Sink(frames));
                 RuleTable table = RuleTable.parse(FunctionFrames.rules100(), "100 rules");
                 in.eventLoop().submit(() -> in.pipeline().addLast(new FilterHandler(table), new FrameForwarder(out))).sync();
@@ -123,7 +138,7 @@ public class FunctionPipeBenchmark {
             case "lb" -> {
                 Channel[] outs = new Channel[4];
                 for (int i = 0; i < 4; i++) {
-                    outs[i] = bind(functionGroup, p + "{" + (i + 1), new ChannelInboundHandlerAdapter());
+                    outs[i] = output(p + "{" + (i + 1));
                     bind(edgeGroup, p + "}" + (i + 1), new Sink(frames));
                 }
                 in.eventLoop().submit(() -> in.pipeline().addLast(new LoadBalancerHandler(outs, 0))).sync();
@@ -140,6 +155,16 @@ public class FunctionPipeBenchmark {
         Generator g = new Generator(FunctionFrames.frames());
         Channel gen = bind(edgeGroup, p + "{0", g);
         gen.eventLoop().execute(() -> gen.writeAndFlush(g, gen.voidPromise()));
+    }
+
+    /**
+     * An output of the function: it only sends, so it does not read (AUTO_READ off), and the
+     * function's loop does not poll its empty RX ring on every turn.
+     */
+    private Channel output(String port) throws InterruptedException {
+        Channel ch = bind(functionGroup, port, new ChannelInboundHandlerAdapter());
+        ch.config().setAutoRead(false);
+        return ch;
     }
 
     private Channel bind(EventLoopGroup group, String port, ChannelHandler handler) throws InterruptedException {
@@ -210,8 +235,12 @@ public class FunctionPipeBenchmark {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ((ByteBuf) msg).release();
-            count++;
+            if (msg instanceof NetmapRxBatch batch) {
+                count += batch.presentFrames();
+            } else {
+                ((ByteBuf) msg).release();
+                count++;
+            }
         }
 
         @Override

@@ -16,7 +16,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * forwarder writes them to the target C, and D receives what C sends. On one loop with one memory
  * region the frames move by buffer index; on two loops, or between regions, they are copied once;
  * either way every frame arrives, in order, also when D stalls for a while (back-pressure: B stops
- * reading instead of dropping), and frames for a closed target are released and counted.
+ * reading instead of dropping), and frames for a closed target are released and counted. Each
+ * case runs with the source delivering one message per frame and one {@code NetmapRxBatch} per read.
  */
 class FrameForwarderTest {
     private static final int FRAMES = 20_000;
@@ -58,39 +60,45 @@ class FrameForwarderTest {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
     }
 
-    @Test
-    void oneLoopOneRegionMovesBuffers() throws Exception {
-        Result r = forward(first, true, true, false);
+    @ParameterizedTest(name = "RX_BATCH {0}")
+    @ValueSource(booleans = {false, true})
+    void oneLoopOneRegionMovesBuffers(boolean batch) throws Exception {
+        Result r = forward(first, true, true, false, batch);
         assertEquals(FRAMES, r.targetZeroCopy, "every frame moved by index");
     }
 
-    @Test
-    void oneLoopOneRegionWithAStallingReceiverLosesNothing() throws Exception {
-        Result r = forward(first, true, true, true);
+    @ParameterizedTest(name = "RX_BATCH {0}")
+    @ValueSource(booleans = {false, true})
+    void oneLoopOneRegionWithAStallingReceiverLosesNothing(boolean batch) throws Exception {
+        Result r = forward(first, true, true, true, batch);
         assertTrue(r.sourcePaused, "the source stopped reading while the target was unwritable");
         assertTrue(r.targetZeroCopy > 0);
     }
 
-    @Test
-    void twoRegionsCopyOnce() throws Exception {
-        Result r = forward(first, false, false, false);
+    @ParameterizedTest(name = "RX_BATCH {0}")
+    @ValueSource(booleans = {false, true})
+    void twoRegionsCopyOnce(boolean batch) throws Exception {
+        Result r = forward(first, false, false, false, batch);
         assertEquals(0, r.targetZeroCopy, "frames of another region are copied");
     }
 
-    @Test
-    void twoLoopsWithAStallingReceiverLoseNothing() throws Exception {
-        Result r = forward(second, true, true, true);
+    @ParameterizedTest(name = "RX_BATCH {0}")
+    @ValueSource(booleans = {false, true})
+    void twoLoopsWithAStallingReceiverLoseNothing(boolean batch) throws Exception {
+        Result r = forward(second, true, true, true, batch);
         assertTrue(r.sourcePaused, "the source stopped reading while the target was unwritable");
         assertEquals(0, r.targetZeroCopy, "frames of a channel on another loop are copied");
     }
 
-    @Test
-    void framesForAClosedTargetAreReleasedAndCounted() throws Exception {
+    @ParameterizedTest(name = "RX_BATCH {0}")
+    @ValueSource(booleans = {false, true})
+    void framesForAClosedTargetAreReleasedAndCounted(boolean batch) throws Exception {
         String name = NetmapTestPermutation.newPipeName();
         NetmapChannel target = bind(first, name + "{2", false, new ChannelInboundHandlerAdapter());
         target.close().sync();
         FrameForwarder forwarder = new FrameForwarder(target);
         NetmapChannel source = bind(first, name + "}1", true, forwarder);
+        source.config().setOption(NetmapChannelOption.RX_BATCH, batch);
         NetmapChannel sender = bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
         try {
             sendNumbered(sender, 100);
@@ -111,10 +119,11 @@ class FrameForwarderTest {
 
     /**
      * S -> B =forwarder=> C -> D. B is on {@code first}, C on {@code targetLoop}; C is a pipe of
-     * B's parent when {@code sameRegion}; D stops reading for the first half second when {@code stall}.
+     * B's parent when {@code sameRegion}; D stops reading for the first half second when {@code stall};
+     * B delivers whole RX batches when {@code batch}.
      */
-    private static Result forward(EventLoop targetLoop, boolean sameRegion, boolean zeroCopy, boolean stall)
-            throws Exception {
+    private static Result forward(EventLoop targetLoop, boolean sameRegion, boolean zeroCopy, boolean stall,
+            boolean batch) throws Exception {
         String name = NetmapTestPermutation.newPipeName();
         String targetName = sameRegion ? name + "{2" : NetmapTestPermutation.newPipeName() + "{2";
         String receiverName = targetName.replace("{2", "}2");
@@ -144,6 +153,7 @@ class FrameForwarderTest {
                 .bind(NetmapAddress.of(targetName)).sync().channel();
         AtomicBoolean paused = new AtomicBoolean();
         NetmapChannel source = bind(first, name + "}1", zeroCopy, new FrameForwarder(target));
+        source.config().setOption(NetmapChannelOption.RX_BATCH, batch);
         source.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelReadComplete(ChannelHandlerContext ctx) {

@@ -21,6 +21,9 @@ import java.util.Objects;
  * take more, so nothing is lost; see {@link FrameOutputs}, which does the writing.
  *
  * <p>Frames pass through the target's pipeline like any write: its outbound handlers see each one.
+ * With {@link io.netmap4j.netty.NetmapChannelOption#RX_BATCH} on the source, a whole
+ * {@link io.netmap4j.netty.NetmapRxBatch} goes through as one write (its outbound handlers see the
+ * batch), the fastest way from one ring to another.
  * When nothing on the source reads the frames (only a forwarder there), set
  * {@link io.netmap4j.netty.NetmapChannelOption#RX_READ_AHEAD} off on it.
  * Not sharable: one instance per direction.

@@ -1,5 +1,6 @@
 package io.netmap4j.netty.handler;
 
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
@@ -74,26 +75,67 @@ public final class FrameOutputs {
         return outputs[i].target;
     }
 
-    /** Sends {@code frame} (its ownership passes) to target {@code i}; it leaves at the next {@link #flush()}. */
+    /**
+     * Sends {@code frame} (its ownership passes) to target {@code i}; it leaves at the next
+     * {@link #flush()}. A {@link NetmapRxBatch} (or {@link NetmapRxBatch.Tagged}) sends its
+     * frames: one write for all of them on the source's loop (moved by buffer index where the
+     * ports share buffers), one copy each for a target on another loop.
+     */
     public void write(int i, Object frame) {
         Output o = outputs[i];
         Channel t = o.target;
-        if (!t.isActive()) {
-            ReferenceCountUtil.release(frame);
-            dropped++;
-            return;
+        NetmapRxBatch batch = frame instanceof NetmapRxBatch b ? b
+                : frame instanceof NetmapRxBatch.Tagged tagged ? tagged.batch() : null;
+        int tag = frame instanceof NetmapRxBatch.Tagged tagged ? tagged.tag() : -1;
+        if (batch != null) {
+            int n = tag < 0 ? batch.presentFrames() : ((NetmapRxBatch.Tagged) frame).frames();
+            if (n == 0) {
+                return;
+            }
+            if (!t.isActive()) {
+                dropAll(batch, tag);
+                dropped += n;
+                return;
+            }
+            o.frames += n;
+            o.bytes += tag < 0 ? batch.presentBytes() : ((NetmapRxBatch.Tagged) frame).bytes();
+        } else {
+            if (!t.isActive()) {
+                ReferenceCountUtil.release(frame);
+                dropped++;
+                return;
+            }
+            o.frames++;
+            o.bytes += frame instanceof ByteBuf buf ? buf.readableBytes()
+                    : frame instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
         }
-        o.frames++;
-        o.bytes += frame instanceof ByteBuf buf ? buf.readableBytes()
-                : frame instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
         if (t.eventLoop() == source.channel().eventLoop()) {
             t.write(frame, t.voidPromise());
             o.wroteSinceFlush = true;
+        } else if (batch != null) {
+            // The batch is over when this read ends, long before the target's loop runs: copies.
+            if (o.filling == null) {
+                o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
+            }
+            for (int k = 0; k < batch.size(); k++) {
+                if (batch.isPresent(k) && (tag < 0 || batch.tag(k) == tag)) {
+                    o.filling.add(batch.copy(k, source.alloc()));
+                    batch.drop(k);
+                }
+            }
         } else {
             if (o.filling == null) {
                 o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
             }
             o.filling.add(frame);
+        }
+    }
+
+    private static void dropAll(NetmapRxBatch batch, int tag) {
+        for (int k = 0; k < batch.size(); k++) {
+            if (batch.isPresent(k) && (tag < 0 || batch.tag(k) == tag)) {
+                batch.drop(k);
+            }
         }
     }
 
