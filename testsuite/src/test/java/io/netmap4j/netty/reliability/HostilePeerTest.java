@@ -5,6 +5,7 @@ import io.netmap4j.core.NetmapRing;
 import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netmap4j.netty.NetmapIoHandler;
 import io.netmap4j.spec.PortSpec;
 import io.netmap4j.user.UserBackend;
@@ -48,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The user backend against a hostile peer: {@link HostilePeer}, in another process, attacks two
  * pipes of one region through the raw shared memory, while this process runs txsync, rxsync,
  * poll and the sleep handshake on a raw port of one pipe (reading every frame it is given) and a
- * Netty channel reads and writes the other. Nothing may crash this JVM, touch memory outside the
+ * Netty channel reads and writes the other (half the time with RX_BATCH, sending each batch back
+ * by buffer index). Nothing may crash this JVM, touch memory outside the
  * region (FFM's bounds hold; an index that survives a sync is refused by the ring's accessors),
  * block a call or the event loop for 2 s, or fail with anything but a clear exception of the
  * project; every anomaly the backend sees is counted; a port that fails is opened again; and
@@ -70,6 +72,8 @@ class HostilePeerTest {
     private final Map<String, String> failures = new ConcurrentHashMap<>();
     /** Exceptions the project threw, by class and the start of their message: allowed, and counted. */
     private final Map<String, AtomicLong> clearFailures = new ConcurrentHashMap<>();
+    /** Of the channel's frames, those it got in RX batches. */
+    private final AtomicLong batchFrames = new AtomicLong();
 
     @Test
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -146,6 +150,10 @@ class HostilePeerTest {
                     if (!ch.isOpen()) {
                         ch = bind(group, channelName, channelFrames);
                         rebinds++;
+                        // every other channel takes whole RX batches, which it reads and sends back by buffer index
+                        ch.config().setOption(NetmapChannelOption.RX_BATCH, (rebinds & 1) != 0);
+                    } else if ((ops & 127) == 0) {
+                        ch.config().setOption(NetmapChannelOption.RX_BATCH, (ops & 128) != 0);
                     } else if ((ops & 63) == 0) {
                         ByteBuf frame = Unpooled.directBuffer(60 + random.nextInt(1400));
                         ch.writeAndFlush(frame.writeZero(frame.capacity())).addListener(f -> {
@@ -172,7 +180,7 @@ class HostilePeerTest {
         }
         String report = "seed " + SEED + " (-Dnetmap4j.hostile.seed=" + SEED + "), " + rounds + " round(s) of " + ITERATIONS
                 + " iterations (seeds " + SEED + ".." + (SEED + rounds - 1) + "), "
-                + ops + " operations here, raw frames " + rawFrames + ", channel frames " + channelFrames.get()
+                + ops + " operations here, raw frames " + rawFrames + ", channel frames " + channelFrames.get() + " (" + batchFrames.get() + " in batches)"
                 + ", raw reopens " + reopens + ", channel rebinds " + rebinds + ", anomalies counted " + List.of(
                 "dropped " + anomalies[0], "ring resets " + anomalies[1], "ring errors " + anomalies[2],
                 "peer errors " + anomalies[3], "late wake-ups " + anomalies[4])
@@ -313,6 +321,22 @@ class HostilePeerTest {
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof NetmapRxBatch batch) {
+                            for (int k = 0; k < batch.size(); k++) {
+                                ByteBuf b = batch.frame(k);
+                                for (int i = b.readerIndex(); i < b.writerIndex(); i += 64) {
+                                    b.getByte(i);
+                                }
+                            }
+                            frames.addAndGet(batch.size());
+                            batchFrames.addAndGet(batch.size());
+                            ctx.channel().write(batch).addListener(f -> {
+                                if (!f.isSuccess()) {
+                                    clear(f.cause());
+                                }
+                            });
+                            return;
+                        }
                         ByteBuf b = (ByteBuf) msg;
                         try {
                             for (int i = b.readerIndex(); i < b.writerIndex(); i += 64) {
@@ -322,6 +346,11 @@ class HostilePeerTest {
                         } finally {
                             b.release();
                         }
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        ctx.flush();
                     }
 
                     @Override
