@@ -15,10 +15,12 @@ import io.netmap4j.netty.NetmapAddress;
 import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandler;
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -173,15 +175,16 @@ class FilterLbTest {
                     .bind(NetmapAddress.of(nf + "{" + i)).sync().channel();
         }
         PcapWriter pcap = PcapWriter.create(tap);
-        Channel input = b.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(
-                        new PcapCaptureHandler(pcap).filter(FilterExpression.compile("not arp")),
-                        new FilterHandler(rules),
-                        new LoadBalancerHandler(workers, 0));
-            }
-        }).bind(NetmapAddress.of(nf + "}99")).sync().channel();
+        Channel input = b.clone().option(NetmapChannelOption.RX_BATCH, true) // whole RX batches: see below
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(
+                                new PcapCaptureHandler(pcap).filter(FilterExpression.compile("not arp")),
+                                new FilterHandler(rules),
+                                new LoadBalancerHandler(workers, 0));
+                    }
+                }).bind(NetmapAddress.of(nf + "}99")).sync().channel();
         // --- README example ends ---
         List<Channel> sinks = new ArrayList<>();
         FrameCollector[] outs = FrameCollector.bindEach(consumers, nf + "}", 4, sinks);
@@ -216,6 +219,65 @@ class FilterLbTest {
                 n++;
             }
             assertEquals(80, n, "the tap saw everything but ARP, before the filter");
+        }
+    }
+
+    @Test
+    void theReadmeBatchExampleRewritesUdpAndDropsTheRest(@TempDir Path dir) throws Exception {
+        String nf = "netmap:nfb" + PID;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory());
+        Bootstrap b = new Bootstrap().group(group).channel(NetmapChannel.class)
+                .option(NetmapChannelOption.RX_ZERO_COPY, true);
+        // --- README example begins (with nf for "netmap:nf") ---
+        Channel out = b.clone().handler(new ChannelInboundHandlerAdapter())   // same loop, same parent:
+                .bind(NetmapAddress.of(nf + "{98")).sync().channel();      // frames move by buffer index
+        Channel in = b.clone().option(NetmapChannelOption.RX_BATCH, true)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    private final FrameView v = new FrameView();
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        NetmapRxBatch batch = (NetmapRxBatch) msg;
+                        for (int i = 0; i < batch.size(); i++) {
+                            if (v.wrap(batch.frame(i)).hasLayer(FrameView.UDP)) {
+                                v.swapMacs();                  // rewritten in place, in its netmap buffer
+                            } else {
+                                batch.drop(i);                 // goes nowhere
+                            }
+                        }
+                        out.write(batch);                      // every frame left, into out's TX slots
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        out.flush();                           // one txsync for the whole read
+                    }
+                }).bind(NetmapAddress.of(nf + "}97")).sync().channel();
+        // --- README example ends ---
+        FrameCollector collected = new FrameCollector();
+        Channel sink = FrameCollector.bind(consumers, nf + "}98", collected);
+        List<byte[]> frames = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            FrameBuilder udp = new FrameBuilder().source(0x0200_0000_0000L + i).destination(0x0400_0000_0000L + i)
+                    .ipv4("192.168.0.1", "10.0.0.2").udp(1000 + i, 53);
+            frames.add(udp.build());
+            expected.add(ByteBufUtil.hexDump(new FrameBuilder().source(0x0400_0000_0000L + i)
+                    .destination(0x0200_0000_0000L + i).ipv4("192.168.0.1", "10.0.0.2").udp(1000 + i, 53).build()));
+            frames.add(new FrameBuilder().ipv4("192.168.0.1", "10.0.0.2").tcp(1000 + i, 80).build());
+        }
+        try {
+            replay(nf + "{97", SampleFrames.write(dir.resolve("send.pcap"), frames));
+            FrameCollector.await(() -> collected.frames.size() >= 300, "the UDP frames");
+            Thread.sleep(100);
+            assertEquals(expected, List.copyOf(collected.frames), "each UDP frame with its MACs swapped, in order; no TCP");
+            long moved = out.eventLoop().submit(() -> ((NetmapChannel) out).txZeroCopyFrames()).get();
+            assertEquals(300, moved, "every frame moved into the TX ring by buffer index");
+        } finally {
+            in.close().sync();
+            out.close().sync();
+            sink.close().sync();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 

@@ -88,13 +88,13 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
         if (real && !promise.setUncancellable()) {
             return; // cancelled before it was written: nothing is sent, the frames stay in the batch
         }
-        int last = batch.lastSelected(tag);
-        if (last < 0) {
+        if (batch.countFrames(tag) == 0) {
             if (real) {
                 promise.trySuccess();
             }
             return;
         }
+        int last = real ? batch.lastSelected(tag) : -1; // the frame that carries a real promise
         TxWriter tx = channel.txWriter();
         ChannelOutboundBuffer out = netty.outboundBuffer();
         if (!queued && tx != null && out != null && out.isEmpty()
@@ -103,7 +103,7 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
         }
         queued = true;
         ChannelPromise voidPromise = netty.voidPromise();
-        for (int i = 0; i <= last; i++) {
+        for (int i = 0; i < batch.size(); i++) {
             if (batch.selected(i, tag)) {
                 ByteBuf frame = batch.lend(i, channel.alloc());
                 batch.taken(i);

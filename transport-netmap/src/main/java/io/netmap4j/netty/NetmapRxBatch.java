@@ -57,6 +57,8 @@ import java.util.Arrays;
 public final class NetmapRxBatch {
     /** Tag of a frame no longer in the batch: dropped, or taken by a write. */
     private static final int GONE = -1;
+    /** Tags below this have their frames and bytes counted as they change, so that writes need not count. */
+    private static final int COUNTED_TAGS = 64;
 
     private final NetmapChannel channel;
     private final BoundPort bound;
@@ -76,6 +78,12 @@ public final class NetmapRxBatch {
     private long[] offsets = new long[0];
     private int[] lengths = new int[0];
     private int[] tags = new int[0];
+    /** Frames present and their bytes; per tag below {@link #COUNTED_TAGS}, the same, up to {@link #highestTag}. */
+    private int present;
+    private long presentBytes;
+    private final int[] tagFrames = new int[COUNTED_TAGS];
+    private final long[] tagBytes = new long[COUNTED_TAGS];
+    private int highestTag;
     private Tagged[] selections = new Tagged[0];
 
     NetmapRxBatch(NetmapChannel channel, BoundPort bound, RxZeroCopy zeroCopy) {
@@ -93,6 +101,11 @@ public final class NetmapRxBatch {
         this.firstSlot = firstSlot;
         this.size = 0;
         this.timestampMicros = timestampMicros;
+        present = 0;
+        presentBytes = 0;
+        Arrays.fill(tagFrames, 0, highestTag + 1, 0);
+        Arrays.fill(tagBytes, 0, highestTag + 1, 0L);
+        highestTag = 0;
         if (bufIdx.length < maxFrames) {
             int n = Math.max(maxFrames, 64);
             bufIdx = new int[n];
@@ -109,6 +122,10 @@ public final class NetmapRxBatch {
         offsets[i] = offset;
         lengths[i] = length;
         tags[i] = 0;
+        present++;
+        presentBytes += length;
+        tagFrames[0]++;
+        tagBytes[0] += length;
     }
 
     /** The batch is over: its slots go back to the ring, and it is empty until the next read. */
@@ -179,17 +196,19 @@ public final class NetmapRxBatch {
     /** Takes frame {@code i} out of the batch: no later handler or write sees it. */
     public void drop(int i) {
         checkIndex(i);
-        tags[i] = GONE;
+        remove(i);
     }
 
     /** Frames still present. */
     public int presentFrames() {
-        return countFrames(-1);
+        current();
+        return present;
     }
 
     /** Bytes of the frames still present. */
     public long presentBytes() {
-        return countBytes(-1);
+        current();
+        return presentBytes;
     }
 
     /** Tags present frame {@code i} with {@code tag} (0 or more; every frame starts with 0), for {@link #tagged}. */
@@ -198,8 +217,19 @@ public final class NetmapRxBatch {
         if (tag < 0) {
             throw new IllegalArgumentException("a frame's tag is 0 or more, not " + tag);
         }
-        if (tags[i] == GONE) {
+        int old = tags[i];
+        if (old == GONE) {
             throw new IllegalStateException("frame " + i + " is no longer in the batch (dropped or written)");
+        }
+        int length = lengths[i];
+        if (old < COUNTED_TAGS) {
+            tagFrames[old]--;
+            tagBytes[old] -= length;
+        }
+        if (tag < COUNTED_TAGS) {
+            tagFrames[tag]++;
+            tagBytes[tag] += length;
+            highestTag = Math.max(highestTag, tag);
         }
         tags[i] = tag;
     }
@@ -231,6 +261,12 @@ public final class NetmapRxBatch {
     /** Frames a write of {@code tag} selects (-1: all present). */
     int countFrames(int tag) {
         current();
+        if (tag < 0) {
+            return present;
+        }
+        if (tag < COUNTED_TAGS) {
+            return tag <= highestTag ? tagFrames[tag] : 0;
+        }
         int n = 0;
         for (int i = 0; i < size; i++) {
             if (selected(i, tag)) {
@@ -243,6 +279,12 @@ public final class NetmapRxBatch {
     /** Bytes of the frames a write of {@code tag} selects (-1: all present). */
     long countBytes(int tag) {
         current();
+        if (tag < 0) {
+            return presentBytes;
+        }
+        if (tag < COUNTED_TAGS) {
+            return tag <= highestTag ? tagBytes[tag] : 0;
+        }
         long b = 0;
         for (int i = 0; i < size; i++) {
             if (selected(i, tag)) {
@@ -321,6 +363,21 @@ public final class NetmapRxBatch {
 
     /** A write took frame {@code i}. */
     void taken(int i) {
+        remove(i);
+    }
+
+    private void remove(int i) {
+        int t = tags[i];
+        if (t == GONE) {
+            return;
+        }
+        int length = lengths[i];
+        present--;
+        presentBytes -= length;
+        if (t < COUNTED_TAGS) {
+            tagFrames[t]--;
+            tagBytes[t] -= length;
+        }
         tags[i] = GONE;
     }
 

@@ -95,10 +95,12 @@ final class TxWriter {
         NetmapRing ring = unflushed.ring();
         boolean move = rings.canMoveFrom(batch);
         int n = batch.size();
-        for (int i = 0; i < n; i++) {
+        int left = batch.countFrames(tag);
+        for (int i = 0; left > 0 && i < n; i++) {
             if (!batch.selected(i, tag)) {
                 continue;
             }
+            left--;
             int length = batch.lengthOf(i);
             if (ring == null) {
                 if (!rings.port.canTransmit() || (ring = rings.ringWithRoom()) == null) {

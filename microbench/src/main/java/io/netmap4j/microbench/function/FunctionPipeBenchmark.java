@@ -62,6 +62,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * allocated per frame by all threads.
  *
  * <ul>
+ *   <li>{@code none}: no function, the input counts what it receives (the baseline for {@code cores=1});</li>
  *   <li>{@code forward}: the floor under every function, {@link FrameForwarder} alone from {@code P}0}
  *       to {@code P{1} (frames moved by buffer index, never read, so RX read-ahead is off);</li>
  *   <li>{@code filter}: the 100-rule {@link FilterHandler} (every frame allowed by the last rule),
@@ -99,30 +100,46 @@ public class FunctionPipeBenchmark {
     @Param({"frame", "batch"})
     public String rx;
 
+    /**
+     * {@code 2}: the function on an event loop of its own (one core), generator and sinks on the
+     * other. {@code 1}: everything on one loop, so that a function's CPU cost per frame is the
+     * difference between its rate and {@code none}'s, free of how fast the other core feeds it.
+     */
+    @Param({"2"})
+    public String cores;
+
     private EventLoopGroup edgeGroup;
     private EventLoopGroup functionGroup;
     private final List<Channel> channels = new ArrayList<>();
     private final ReceivedFrames frames = new ReceivedFrames();
+    private final ReadSizes reads = new ReadSizes();
     private Path captureFile;
     private long target;
     private long functionThread;
     private long iterationFrames;
     private long iterationCpuNanos;
     private long iterationWallNanos;
+    private long iterationReads;
+    private long iterationReadFrames;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         edgeGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-edge", true), NetmapIoHandler.newFactory());
-        functionGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-function", true),
-                NetmapIoHandler.newFactory());
+        functionGroup = switch (cores) {
+            case "2" -> new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-function", true),
+                    NetmapIoHandler.newFactory());
+            case "1" -> edgeGroup;
+            default -> throw new IllegalArgumentException("cores must be 1 or 2, not " + cores);
+        };
         String p = "netmap:nf" + ProcessHandle.current().pid() + "p" + NEXT_PIPE.incrementAndGet();
-        Channel in = bind(functionGroup, p + "}0", new ChannelInboundHandlerAdapter());
+        Channel in = bind(functionGroup, p + "}0", reads);
         in.config().setOption(NetmapChannelOption.RX_BATCH, switch (rx) {
             case "frame" -> false;
             case "batch" -> true;
             default -> throw new IllegalArgumentException("rx must be frame or batch, not " + rx);
         });
         switch (function) {
+            case "none" -> in.eventLoop().submit(() -> in.pipeline().addLast(new Sink(frames))).sync();
             case "forward" -> {
                 Channel out = output(p + "{1");
                 bind(edgeGroup, p + "}1", new Sink(frames));
@@ -149,7 +166,8 @@ public class FunctionPipeBenchmark {
                         captureFile.toString(), 262144, TimestampPrecision.MICROS, PcapWriter.DEFAULT_BUFFER);
                 in.eventLoop().submit(() -> in.pipeline().addLast(new PcapCaptureHandler(w), new Sink(frames))).sync();
             }
-            default -> throw new IllegalArgumentException("function must be filter, lb or capture, not " + function);
+            default -> throw new IllegalArgumentException("function must be none, forward, filter, lb or capture, not "
+                    + function);
         }
         functionThread = functionGroup.submit(() -> Thread.currentThread().threadId()).get();
         Generator g = new Generator(FunctionFrames.frames());
@@ -171,6 +189,7 @@ public class FunctionPipeBenchmark {
         Channel ch = new Bootstrap().group(group).channel(NetmapChannel.class)
                 .option(NetmapChannelOption.RX_ZERO_COPY, true)
                 .option(NetmapChannelOption.RX_READ_AHEAD, !(handler instanceof Sink)) // sinks never read frames
+                .option(NetmapChannelOption.RX_BATCH, handler instanceof Sink) // and count whole batches: a light edge
                 .handler(handler).bind(NetmapAddress.of(port)).sync().channel();
         channels.add(ch);
         return ch;
@@ -182,6 +201,8 @@ public class FunctionPipeBenchmark {
         iterationFrames = target;
         iterationCpuNanos = THREADS.getThreadCpuTime(functionThread);
         iterationWallNanos = System.nanoTime();
+        iterationReads = reads.reads;
+        iterationReadFrames = reads.frames;
     }
 
     @Benchmark
@@ -194,6 +215,8 @@ public class FunctionPipeBenchmark {
         double wall = System.nanoTime() - iterationWallNanos;
         core.functionCoreRate = (frames.received() - iterationFrames) * (wall / cpu);
         core.functionCpuShare = cpu / 1e9;
+        long n = reads.reads - iterationReads;
+        core.framesPerRead = n == 0 ? 0 : (double) (reads.frames - iterationReadFrames) / n * (wall / 1e9);
         return target;
     }
 
@@ -210,6 +233,13 @@ public class FunctionPipeBenchmark {
         public double functionCoreRate;
         /** Share of the wall time the function thread ran (1 = its core was saturated; a loop spins briefly before it sleeps). */
         public double functionCpuShare;
+        /**
+         * Frames the function's input delivered per read, up to MAX_MESSAGES_PER_READ (256): near
+         * 256, the function is the bottleneck and frames wait for it; far below, it keeps up with
+         * what arrives and spends the rest of its core looking for more (the loop spins, so the
+         * CPU share stays near 1 either way).
+         */
+        public double framesPerRead;
     }
 
     @TearDown(Level.Trial)
@@ -218,9 +248,34 @@ public class FunctionPipeBenchmark {
             channels.get(i).close().sync();
         }
         edgeGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        functionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        if (functionGroup != edgeGroup) {
+            functionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
         if (captureFile != null) {
             Files.deleteIfExists(captureFile);
+        }
+    }
+
+    /**
+     * First on the function's input: counts reads and the frames they delivered (published once
+     * per read, for the benchmark thread to read between iterations).
+     */
+    static final class ReadSizes extends ChannelInboundHandlerAdapter {
+        volatile long reads;
+        volatile long frames;
+        private long count;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            count += msg instanceof NetmapRxBatch batch ? batch.size() : 1;
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            frames = count;
+            reads = reads + 1;
+            ctx.fireChannelReadComplete();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.netmap4j.netty.handler;
 
+import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapRxBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -78,8 +79,8 @@ public final class FrameOutputs {
     /**
      * Sends {@code frame} (its ownership passes) to target {@code i}; it leaves at the next
      * {@link #flush()}. A {@link NetmapRxBatch} (or {@link NetmapRxBatch.Tagged}) sends its
-     * frames: one write for all of them on the source's loop (moved by buffer index where the
-     * ports share buffers), one copy each for a target on another loop.
+     * frames: one write for all of them to a {@code NetmapChannel} on the source's loop (moved by
+     * buffer index where the ports share buffers), one copy each to any other target.
      */
     public void write(int i, Object frame) {
         Output o = outputs[i];
@@ -109,8 +110,18 @@ public final class FrameOutputs {
             o.bytes += frame instanceof ByteBuf buf ? buf.readableBytes()
                     : frame instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
         }
-        if (t.eventLoop() == source.channel().eventLoop()) {
+        boolean sameLoop = t.eventLoop() == source.channel().eventLoop();
+        if (sameLoop && (batch == null || t instanceof NetmapChannel)) {
             t.write(frame, t.voidPromise());
+            o.wroteSinceFlush = true;
+        } else if (sameLoop) {
+            // Only a NetmapChannel takes a batch as such; any other channel gets a copy of each frame.
+            for (int k = 0; k < batch.size(); k++) {
+                if (selects(batch, tag, k)) {
+                    t.write(batch.copy(k, t.alloc()), t.voidPromise());
+                    batch.drop(k);
+                }
+            }
             o.wroteSinceFlush = true;
         } else if (batch != null) {
             // The batch is over when this read ends, long before the target's loop runs: copies.
@@ -118,7 +129,7 @@ public final class FrameOutputs {
                 o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
             }
             for (int k = 0; k < batch.size(); k++) {
-                if (batch.isPresent(k) && (tag < 0 || batch.tag(k) == tag)) {
+                if (selects(batch, tag, k)) {
                     o.filling.add(batch.copy(k, source.alloc()));
                     batch.drop(k);
                 }
@@ -131,9 +142,14 @@ public final class FrameOutputs {
         }
     }
 
+    /** True when frame {@code k} is present in {@code batch} and, unless {@code tag} is -1, tagged {@code tag}. */
+    private static boolean selects(NetmapRxBatch batch, int tag, int k) {
+        return batch.isPresent(k) && (tag < 0 || batch.tag(k) == tag);
+    }
+
     private static void dropAll(NetmapRxBatch batch, int tag) {
         for (int k = 0; k < batch.size(); k++) {
-            if (batch.isPresent(k) && (tag < 0 || batch.tag(k) == tag)) {
+            if (selects(batch, tag, k)) {
                 batch.drop(k);
             }
         }
