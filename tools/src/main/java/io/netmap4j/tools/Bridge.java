@@ -254,6 +254,7 @@ public final class Bridge {
     private Channel bind(EventLoop loop, String port) throws Exception {
         ChannelFuture bound = new Bootstrap().group(loop).channel(NetmapChannel.class)
                 .option(NetmapChannelOption.RX_ZERO_COPY, !o.rxCopy())
+                .option(NetmapChannelOption.RX_BATCH, !o.rxCopy()) // each read moves to the other port in one write
                 .option(NetmapChannelOption.RX_READ_AHEAD, false) // a bridge never reads the frames it moves
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInboundHandlerAdapter())
@@ -286,7 +287,8 @@ public final class Bridge {
               -i PORT        a port to bridge (give two). Pipes: netmap:NAME{ID and netmap:NAME}ID;
                              with the kernel module also netmap:eth0, netmap:eth0^ (host rings), vale0:p, ...
               -T SECONDS     stop after this many seconds; 0 = no limit (default)
-              -C, --rx-copy  receive into copied ByteBufs instead of zero-copy views
+              -C, --rx-copy  receive into copied ByteBufs, one message per frame, instead of whole
+                             batches read in place (RX_BATCH) and moved by buffer index
                   --two-loops  one event loop per port (default: both on one loop, which lets frames of
                              ports that share a memory region move by buffer index instead of by copy)
                   --busy-poll  event loops spin instead of sleeping in poll(2)

@@ -4,12 +4,8 @@ import io.netmap4j.core.NetmapPort;
 import io.netmap4j.core.NetmapRing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.buffer.UnpooledDirectByteBuf;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -31,10 +27,10 @@ import java.util.Arrays;
  * }</pre>
  *
  * <p><b>Frames.</b> {@link #frame(int)} is a cursor: one ByteBuf per batch, moved to frame
- * {@code i} by each call, whose bytes are {@code [readerIndex, writerIndex)} (the reader index is
- * not 0: read at {@code readerIndex() + offset}, or with {@code FrameView}). It may be read and
- * written in place, must not be kept ({@code retain()} throws; take a {@link #copy copy}), and
- * releasing it does nothing.
+ * {@code i} by each call, with the frame's bytes at indices {@code 0 .. length - 1}, all readable,
+ * read and written in place in the netmap buffer. Its capacity is the frame's length (a frame's
+ * length does not change in a batch). It must not be kept ({@code retain()} throws; take a
+ * {@link #copy copy}), and releasing it does nothing.
  *
  * <p><b>Writing.</b> Writing the batch to a {@link NetmapChannel} sends every frame still present;
  * writing {@link #tagged(int)} sends the frames {@link #tag tagged} with that number, so that a
@@ -64,8 +60,8 @@ public final class NetmapRxBatch {
     private final BoundPort bound;
     /** The channel's zero-copy state when RX_ZERO_COPY is on: frames a TX ring cannot take yet are lent, not copied. */
     private final RxZeroCopy zeroCopy;
-    /** The whole region as one ByteBuf, moved from frame to frame (null for a region past 2 GiB). */
-    private final Cursor cursor;
+    /** The one ByteBuf of the batch's frames, moved from frame to frame. */
+    private final FrameCursor cursor;
     private final MemorySegment region;
     private NetmapRing ring;
     /** Position of {@link #ring} among the port's bound RX rings. */
@@ -91,7 +87,7 @@ public final class NetmapRxBatch {
         this.bound = bound;
         this.zeroCopy = zeroCopy;
         this.region = bound.port.region();
-        this.cursor = region.byteSize() <= Integer.MAX_VALUE ? new Cursor(region.asByteBuffer()) : null;
+        this.cursor = new FrameCursor(region, channel.alloc());
     }
 
     /** Starts a batch of the frames in {@code ring} (bound RX ring {@code r}) from {@code firstSlot}; {@link #add} fills it. */
@@ -159,26 +155,19 @@ public final class NetmapRxBatch {
     }
 
     /**
-     * Frame {@code i}, as the batch's cursor: valid until the next {@code frame} call or the end of
-     * the batch; its bytes are {@code [readerIndex, writerIndex)}.
+     * Frame {@code i}, as the batch's cursor: its bytes at indices {@code 0 .. length(i) - 1}, valid
+     * until the next {@code frame} call or the end of the batch.
      */
     public ByteBuf frame(int i) {
         checkIndex(i);
-        long offset = offsets[i];
-        int length = lengths[i];
-        if (cursor == null) {
-            // A region past 2 GiB cannot be one ByteBuf: a view of this frame alone (one object).
-            return Unpooled.wrappedBuffer(region.asSlice(offset, length).asByteBuffer());
-        }
-        cursor.setIndex((int) offset, (int) offset + length);
-        return cursor;
+        return cursor.point(offsets[i], lengths[i]);
     }
 
-    /** A copy of frame {@code i} in a buffer of {@code alloc}, starting at index 0, to keep. */
+    /** A copy of frame {@code i} in a buffer of {@code alloc}, to keep (the cursor stays where it is). */
     public ByteBuf copy(int i, ByteBufAllocator alloc) {
-        ByteBuf frame = frame(i);
-        int length = frame.readableBytes();
-        return alloc.ioBuffer(length, length).writeBytes(frame, frame.readerIndex(), length);
+        checkIndex(i);
+        int length = lengths[i];
+        return alloc.ioBuffer(length, length).writeBytes(region.asSlice(offsets[i], length).asByteBuffer());
     }
 
     /** Length in bytes of frame {@code i}. */
@@ -438,51 +427,6 @@ public final class NetmapRxBatch {
         @Override
         public String toString() {
             return "NetmapRxBatch.Tagged(" + tag + " of " + batch + ")";
-        }
-    }
-
-    /**
-     * The batch's frames as one ByteBuf over the whole region. Its memory is the port's (never
-     * freed here), it cannot be kept, and a release is a no-op, so that handlers that release
-     * what they drop do no harm.
-     */
-    private static final class Cursor extends UnpooledDirectByteBuf {
-        Cursor(ByteBuffer region) {
-            super(UnpooledByteBufAllocator.DEFAULT, region, region.capacity());
-        }
-
-        @Override
-        public ByteBuf retain() {
-            throw keep();
-        }
-
-        @Override
-        public ByteBuf retain(int increment) {
-            throw keep();
-        }
-
-        @Override
-        public boolean release() {
-            return false;
-        }
-
-        @Override
-        public boolean release(int decrement) {
-            return false;
-        }
-
-        @Override
-        public ByteBuf capacity(int newCapacity) {
-            if (newCapacity == capacity()) {
-                return this;
-            }
-            throw new UnsupportedOperationException("a NetmapRxBatch frame lives in its netmap buffer; copy() it to "
-                    + "get a resizable buffer");
-        }
-
-        private static UnsupportedOperationException keep() {
-            return new UnsupportedOperationException("a NetmapRxBatch frame is valid only until the next frame() "
-                    + "and the end of its channelRead; copy() it to keep it");
         }
     }
 }

@@ -54,10 +54,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
- * A network function end to end over user-space pipes, with today's write path: a generator
- * ({@link NetmapTxBatch}, 1024 distinct 64-byte frames) on one event loop feeds pipe {@code P{0};
- * the function runs alone on a second event loop (one core) reading {@code P}0} with zero-copy RX;
- * sinks on the generator's loop count what comes out. One operation is one frame out of the
+ * A network function end to end over user-space pipes: a generator ({@link NetmapTxBatch}, 1024
+ * distinct 64-byte frames) on one event loop feeds pipe {@code P{0}; the function runs alone on a
+ * second event loop (one core) reading {@code P}0} with zero-copy RX; sinks on the generator's
+ * loop count what comes out (whole batches, so that the edge stays light); the function's outputs
+ * only send. One operation is one frame out of the
  * function, so the score is the function's frames/s and {@code gc.alloc.rate.norm} the bytes
  * allocated per frame by all threads.
  *
@@ -66,8 +67,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *   <li>{@code forward}: the floor under every function, {@link FrameForwarder} alone from {@code P}0}
  *       to {@code P{1} (frames moved by buffer index, never read, so RX read-ahead is off);</li>
  *   <li>{@code filter}: the 100-rule {@link FilterHandler} (every frame allowed by the last rule),
- *       then {@link FrameForwarder} to {@code P{1} (plain per-frame Netty writes; the frame moves
- *       by buffer index since both pipes share the parent's buffers);</li>
+ *       then {@link FrameForwarder} to {@code P{1} (frames move by buffer index since both pipes
+ *       share the parent's buffers);</li>
  *   <li>{@code lb}: {@link LoadBalancerHandler} to 4 pipes {@code P{1..4}, 4 sinks;</li>
  *   <li>{@code capture}: {@link PcapCaptureHandler} writing every frame to /dev/shm, the file
  *       reused from its start every 256 MiB.</li>
@@ -77,7 +78,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * On a 2-core machine the generator and sinks share the other core, so the generator can be the
  * limit; compare with {@code NettyPipeBenchmark} (generator to sink, no function) in the same run.
  * The secondary results {@code functionCpuShare} and {@code functionCoreRate} say, from the function
- * thread's CPU clock, how busy its core was and what rate that core gives when busy.
+ * thread's CPU clock, how busy its core was and what rate that core gives when busy; since an event
+ * loop spins for a while before it sleeps, a function that waits for frames looks busy too, so
+ * {@code cores=1} (everything on one loop) gives the function's own CPU cost per frame: the
+ * difference between the inverse of its rate and of {@code none}'s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

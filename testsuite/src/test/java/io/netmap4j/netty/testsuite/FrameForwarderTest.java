@@ -101,7 +101,7 @@ class FrameForwarderTest {
         source.config().setOption(NetmapChannelOption.RX_BATCH, batch);
         NetmapChannel sender = bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
         try {
-            sendNumbered(sender, 100);
+            NumberedFrames.send(sender, 100);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (forwarder.droppedFrames() < 100 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -137,7 +137,7 @@ class FrameForwarderTest {
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         ByteBuf frame = (ByteBuf) msg;
                         int seq = frame.getInt(frame.readerIndex());
-                        if (seq != next[0] || frame.readableBytes() != length(seq)) {
+                        if (seq != next[0] || frame.readableBytes() != NumberedFrames.length(seq)) {
                             errors.add("frame " + seq + " of " + frame.readableBytes() + " bytes where " + next[0]
                                     + " was expected");
                         }
@@ -164,7 +164,7 @@ class FrameForwarderTest {
         });
         NetmapChannel sender = bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
         try {
-            Thread feeder = new Thread(() -> sendNumbered(sender, FRAMES));
+            Thread feeder = new Thread(() -> NumberedFrames.send(sender, FRAMES));
             feeder.start();
             if (stall) {
                 Thread.sleep(500);
@@ -191,36 +191,5 @@ class FrameForwarderTest {
                 .option(NetmapChannelOption.RX_ZERO_COPY, zeroCopy)
                 .handler(handler)
                 .bind(NetmapAddress.of(name)).sync().channel();
-    }
-
-    private static int length(int seq) {
-        return 60 + seq % 200;
-    }
-
-    /** Sends frames 0..n-1, paced by the sender's writability (runs on any thread). */
-    private static void sendNumbered(NetmapChannel sender, int n) {
-        for (int i = 0; i < n; ) {
-            if (!sender.isWritable()) {
-                Thread.onSpinWait();
-                continue;
-            }
-            int batch = Math.min(64, n - i);
-            int from = i;
-            sender.eventLoop().execute(() -> {
-                for (int k = from; k < from + batch; k++) {
-                    ByteBuf frame = sender.alloc().directBuffer(length(k));
-                    frame.writeInt(k).writeZero(length(k) - 4);
-                    sender.write(frame, sender.voidPromise());
-                }
-                sender.flush();
-            });
-            i += batch;
-            try {
-                Thread.sleep(0, 50_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

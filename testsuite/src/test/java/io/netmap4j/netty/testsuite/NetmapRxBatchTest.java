@@ -14,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,15 +34,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link NetmapChannelOption#RX_BATCH}: a sender S puts numbered frames into pipe {@code }1}; the
- * channel B at the other end delivers them as {@link NetmapRxBatch}es, and its handler drops, tags
- * and writes them to pipes {@code {2} and {@code {3}, whose far ends record what arrives.
+ * {@link NetmapChannelOption#RX_BATCH}: a sender on the second loop puts numbered frames into pipe
+ * {@code {1}; the source, {@code }1} on the first loop, delivers them as {@link NetmapRxBatch}es,
+ * and its handler drops, tags and writes them to outputs {@code {2}, {@code {3} (also on the first
+ * loop: one parent, so frames can move by buffer index), whose far ends record what arrives.
  */
 class NetmapRxBatchTest {
     private static final int FRAMES = 6000;
     private static EventLoopGroup group;
     private static EventLoop first;
     private static EventLoop second;
+    /** The channels a test opened, closed after it in reverse order. */
+    private final List<NetmapChannel> open = new ArrayList<>();
+    private final String name = NetmapTestPermutation.newPipeName();
 
     @BeforeAll
     static void startGroup() {
@@ -57,246 +62,227 @@ class NetmapRxBatchTest {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
     }
 
+    @AfterEach
+    void closeAll() throws InterruptedException {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close().sync();
+        }
+    }
+
     /** Like a load balancer behind a filter: every third frame dropped, the others split by tag. */
     @Test
     void tagsSplitEachBatchAndDroppedFramesGoNowhere() throws Exception {
-        String name = NetmapTestPermutation.newPipeName();
         Recorder toTwo = new Recorder();
         Recorder toThree = new Recorder();
+        NetmapChannel two = output(2, toTwo);
+        NetmapChannel three = output(3, toThree);
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        List<NetmapChannel> open = new ArrayList<>();
-        try {
-            open.add(bind(second, name + "}2", false, toTwo));
-            open.add(bind(second, name + "}3", false, toThree));
-            NetmapChannel two = bind(first, name + "{2", false, new ChannelInboundHandlerAdapter());
-            NetmapChannel three = bind(first, name + "{3", false, new ChannelInboundHandlerAdapter());
-            open.add(two);
-            open.add(three);
-            open.add(bind(first, name + "}1", true, new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    NetmapRxBatch batch = assertInstanceOf(NetmapRxBatch.class, msg);
-                    for (int i = 0; i < batch.size(); i++) {
-                        ByteBuf frame = batch.frame(i);
-                        int seq = frame.getInt(frame.readerIndex());
-                        if (frame.readableBytes() != length(seq) || batch.length(i) != length(seq)) {
-                            errors.add("frame " + seq + " has " + frame.readableBytes() + " bytes");
-                        }
-                        if (seq % 3 == 0) {
-                            batch.drop(i);
-                        } else {
-                            batch.tag(i, seq % 3 - 1);
-                        }
+        source(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                NetmapRxBatch batch = assertInstanceOf(NetmapRxBatch.class, msg);
+                for (int i = 0; i < batch.size(); i++) {
+                    int seq = NumberedFrames.seq(batch.frame(i));
+                    if (seq < 0 || batch.length(i) != NumberedFrames.length(seq)) {
+                        errors.add("frame " + i + " of a batch is damaged (" + seq + ")");
                     }
-                    int present = batch.presentFrames();
-                    int tagged = batch.tagged(0).frames() + batch.tagged(1).frames();
-                    if (present != tagged) {
-                        errors.add(present + " frames present, " + tagged + " tagged");
-                    }
-                    two.write(batch.tagged(0));
-                    three.write(batch.tagged(1));
-                    if (batch.presentFrames() != 0) {
-                        errors.add("frames left in the batch after both writes took theirs");
+                    if (seq % 3 == 0) {
+                        batch.drop(i);
+                    } else {
+                        batch.tag(i, seq % 3 - 1);
                     }
                 }
+                int present = batch.presentFrames();
+                int tagged = batch.tagged(0).frames() + batch.tagged(1).frames();
+                if (present != tagged) {
+                    errors.add(present + " frames present, " + tagged + " tagged");
+                }
+                two.write(batch.tagged(0));
+                three.write(batch.tagged(1));
+                if (batch.presentFrames() != 0) {
+                    errors.add("frames left in the batch after both writes took theirs");
+                }
+            }
 
-                @Override
-                public void channelReadComplete(ChannelHandlerContext ctx) {
-                    two.flush();
-                    three.flush();
-                }
-            }));
-            NetmapChannel sender = bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
-            open.add(sender);
-            sendNumbered(sender, FRAMES);
-            toTwo.await(FRAMES / 3);
-            toThree.await(FRAMES / 3);
-            assertEquals(List.of(), List.copyOf(errors));
-            toTwo.assertExactly(FRAMES, seq -> seq % 3 == 1);
-            toThree.assertExactly(FRAMES, seq -> seq % 3 == 2);
-            long moved = two.eventLoop().submit(() -> two.txZeroCopyFrames() + three.txZeroCopyFrames())
-                    .get(10, TimeUnit.SECONDS);
-            assertTrue(moved > 0, "frames of pipes of one parent on one loop move by buffer index");
-        } finally {
-            closeAll(open);
-        }
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                two.flush();
+                three.flush();
+            }
+        });
+        NumberedFrames.send(sender(), FRAMES);
+        toTwo.await(FRAMES / 3);
+        toThree.await(FRAMES / 3);
+        assertEquals(List.of(), List.copyOf(errors));
+        toTwo.assertExactly(FRAMES, seq -> seq % 3 == 1);
+        toThree.assertExactly(FRAMES, seq -> seq % 3 == 2);
+        long moved = first.submit(() -> two.txZeroCopyFrames() + three.txZeroCopyFrames()).get(10, TimeUnit.SECONDS);
+        assertTrue(moved > 0, "frames of pipes of one parent on one loop move by buffer index");
     }
 
     @Test
     void aBatchIsUsableOnlyInsideItsChannelRead() throws Exception {
-        String name = NetmapTestPermutation.newPipeName();
+        Recorder far = new Recorder();
+        NetmapChannel target = output(2, far);
         CompletableFuture<NetmapRxBatch> kept = new CompletableFuture<>();
         CompletableFuture<ByteBuf> copy = new CompletableFuture<>();
-        List<NetmapChannel> open = new ArrayList<>();
-        try {
-            Recorder far = new Recorder();
-            open.add(bind(second, name + "}2", false, far));
-            NetmapChannel target = bind(first, name + "{2", false, new ChannelInboundHandlerAdapter());
-            open.add(target);
-            open.add(bind(first, name + "}1", true, new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    NetmapRxBatch batch = (NetmapRxBatch) msg;
-                    if (!kept.isDone()) {
-                        try {
-                            ByteBuf frame = batch.frame(0);
-                            assertThrows(UnsupportedOperationException.class, frame::retain, "a frame cannot be kept");
-                            assertFalse(frame.release(), "releasing a batch's frame does nothing");
-                            copy.complete(batch.copy(0, ctx.alloc()));
-                            kept.complete(batch);
-                        } catch (Throwable t) {
-                            kept.completeExceptionally(t);
-                        }
+        source(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                NetmapRxBatch batch = (NetmapRxBatch) msg;
+                if (!kept.isDone()) {
+                    try {
+                        ByteBuf frame = batch.frame(0);
+                        assertThrows(UnsupportedOperationException.class, frame::retain, "a frame cannot be kept");
+                        assertFalse(frame.release(), "releasing a batch's frame does nothing");
+                        copy.complete(batch.copy(0, ctx.alloc()));
+                        kept.complete(batch);
+                    } catch (Throwable t) {
+                        kept.completeExceptionally(t);
                     }
                 }
-            }));
-            NetmapChannel sender = bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
-            open.add(sender);
-            sendNumbered(sender, 10);
-            NetmapRxBatch batch = kept.get(10, TimeUnit.SECONDS);
-            ByteBuf frame = copy.get();
-            try {
-                assertEquals(0, frame.readerIndex(), "a copy starts at index 0");
-                assertEquals(length(0), frame.readableBytes());
-                assertEquals(0, frame.getInt(0), "the copy holds the first frame");
-            } finally {
-                frame.release();
             }
-            // a task on the loop runs after the read that delivered the batch
-            assertEquals(0, first.submit(batch::size).get(10, TimeUnit.SECONDS), "after its channelRead the batch is empty");
-            IllegalStateException over = assertThrows(IllegalStateException.class, () -> batch.frame(0));
-            assertTrue(over.getMessage().contains("only inside the channelRead"), over.getMessage());
-            for (EventLoop loop : List.of(first, second)) {
-                ChannelFuture late = loop.submit(() -> target.writeAndFlush(batch)).get(10, TimeUnit.SECONDS);
-                assertTrue(late.await(10, TimeUnit.SECONDS));
-                IllegalStateException refused = assertInstanceOf(IllegalStateException.class, late.cause());
-                assertTrue(refused.getMessage().contains("only inside the channelRead"), refused.getMessage());
-            }
-            assertEquals(0, far.count(), "nothing was sent");
+        });
+        NumberedFrames.send(sender(), 10);
+        NetmapRxBatch batch = kept.get(10, TimeUnit.SECONDS);
+        ByteBuf frame = copy.get();
+        try {
+            assertEquals(0, frame.readerIndex(), "a copy starts at index 0");
+            assertEquals(NumberedFrames.length(0), frame.readableBytes());
+            assertEquals(0, frame.getInt(0), "the copy holds the first frame");
         } finally {
-            closeAll(open);
+            frame.release();
         }
+        // a task on the loop runs after the read that delivered the batch
+        assertEquals(0, first.submit(batch::size).get(10, TimeUnit.SECONDS), "after its channelRead the batch is empty");
+        IllegalStateException over = assertThrows(IllegalStateException.class, () -> batch.frame(0));
+        assertTrue(over.getMessage().contains("only inside the channelRead"), over.getMessage());
+        for (EventLoop loop : List.of(first, second)) {
+            ChannelFuture late = loop.submit(() -> target.writeAndFlush(batch)).get(10, TimeUnit.SECONDS);
+            assertTrue(late.await(10, TimeUnit.SECONDS));
+            IllegalStateException refused = assertInstanceOf(IllegalStateException.class, late.cause());
+            assertTrue(refused.getMessage().contains("only inside the channelRead"), refused.getMessage());
+        }
+        assertEquals(0, far.count(), "nothing was sent");
     }
 
     @Test
     void aWritesPromiseCompletesAtTheFlush() throws Exception {
-        String name = NetmapTestPermutation.newPipeName();
+        Recorder far = new Recorder();
+        NetmapChannel target = output(2, far);
         CompletableFuture<String> outcome = new CompletableFuture<>();
-        List<NetmapChannel> open = new ArrayList<>();
-        try {
-            Recorder far = new Recorder();
-            open.add(bind(second, name + "}2", false, far));
-            NetmapChannel target = bind(first, name + "{2", false, new ChannelInboundHandlerAdapter());
-            open.add(target);
-            open.add(bind(first, name + "}1", true, new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    NetmapRxBatch batch = (NetmapRxBatch) msg;
-                    if (outcome.isDone()) {
-                        return;
-                    }
-                    int n = batch.presentFrames();
-                    ChannelFuture none = target.write(batch.tagged(7));
-                    ChannelFuture all = target.write(batch);
-                    boolean before = all.isDone();
-                    target.flush();
-                    outcome.complete(n + " frames, nothing tagged 7 done at once " + none.isSuccess()
-                            + ", done before the flush " + before + ", after " + all.isSuccess());
+        source(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                NetmapRxBatch batch = (NetmapRxBatch) msg;
+                if (outcome.isDone()) {
+                    return;
                 }
-            }));
-            NetmapChannel sender = bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
-            open.add(sender);
-            sendNumbered(sender, 1);
-            assertEquals("1 frames, nothing tagged 7 done at once true, done before the flush false, after true",
-                    outcome.get(10, TimeUnit.SECONDS));
-            far.await(1);
-            far.assertExactly(1, seq -> true);
-        } finally {
-            closeAll(open);
-        }
+                int n = batch.presentFrames();
+                ChannelFuture none = target.write(batch.tagged(7));
+                ChannelFuture all = target.write(batch);
+                boolean before = all.isDone();
+                target.flush();
+                outcome.complete(n + " frames, nothing tagged 7 done at once " + none.isSuccess()
+                        + ", done before the flush " + before + ", after " + all.isSuccess());
+            }
+        });
+        NumberedFrames.send(sender(), 1);
+        assertEquals("1 frames, nothing tagged 7 done at once true, done before the flush false, after true",
+                outcome.get(10, TimeUnit.SECONDS));
+        far.await(1);
+        far.assertExactly(1, seq -> true);
     }
 
     /** Batches nobody takes end at the pipeline's tail, and their slots go back to the ring. */
     @Test
     void batchesNobodyTakesGiveTheirSlotsBack() throws Exception {
-        String name = NetmapTestPermutation.newPipeName();
-        List<NetmapChannel> open = new ArrayList<>();
-        try {
-            NetmapChannel receiver = bind(first, name + "}1", true, new ChannelInboundHandlerAdapter());
-            open.add(receiver);
-            NetmapChannel sender = bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
-            open.add(sender);
-            sendNumbered(sender, FRAMES); // several times the ring: only possible if slots come back
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            long received = 0;
-            while (received < FRAMES && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-                received = receiver.eventLoop().submit(() -> receiver.counters().rxFrames()).get();
-            }
-            assertEquals(FRAMES, received);
-        } finally {
-            closeAll(open);
+        NetmapChannel receiver = source(new ChannelInboundHandlerAdapter());
+        NumberedFrames.send(sender(), FRAMES); // several times the ring: only possible if slots come back
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long received = 0;
+        while (received < FRAMES && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            received = first.submit(() -> receiver.counters().rxFrames()).get();
         }
+        assertEquals(FRAMES, received);
     }
 
     /** Frames of several slots arrive as ByteBufs between the batches, all in order. */
     @Test
     void chainsArriveBetweenBatchesInOrder() throws Exception {
-        String name = NetmapTestPermutation.newPipeName();
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         int[] lengths = {60, 3000, 61, 62, 5000, 63, 64};
-        List<NetmapChannel> open = new ArrayList<>();
-        try {
-            open.add(bind(first, name + "}1", true, new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    if (msg instanceof NetmapRxBatch batch) {
-                        for (int i = 0; i < batch.size(); i++) {
-                            ByteBuf f = batch.frame(i);
-                            seen.add("batch " + f.getInt(f.readerIndex()) + "/" + f.readableBytes());
-                        }
-                    } else {
-                        ByteBuf f = (ByteBuf) msg;
-                        seen.add("buf " + f.getInt(f.readerIndex()) + "/" + f.readableBytes());
-                        f.release();
+        source(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof NetmapRxBatch batch) {
+                    for (int i = 0; i < batch.size(); i++) {
+                        ByteBuf f = batch.frame(i);
+                        seen.add("batch " + f.getInt(f.readerIndex()) + "/" + f.readableBytes());
                     }
+                } else {
+                    ByteBuf f = (ByteBuf) msg;
+                    seen.add("buf " + f.getInt(f.readerIndex()) + "/" + f.readableBytes());
+                    f.release();
                 }
-            }));
-            NetmapChannel sender = (NetmapChannel) new Bootstrap().group(second).channel(NetmapChannel.class)
-                    .option(NetmapChannelOption.TX_MOREFRAG, true).handler(new ChannelInboundHandlerAdapter())
-                    .bind(NetmapAddress.of(name + "{1")).sync().channel();
-            open.add(sender);
-            sender.eventLoop().submit(() -> {
-                for (int i = 0; i < lengths.length; i++) {
-                    ByteBuf frame = sender.alloc().directBuffer(lengths[i]);
-                    frame.writeInt(i).writeZero(lengths[i] - 4);
-                    sender.write(frame, sender.voidPromise());
-                }
-                sender.flush();
-            }).sync();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (seen.size() < lengths.length && System.nanoTime() < deadline) {
-                Thread.sleep(10);
             }
-            List<String> expected = new ArrayList<>();
+        });
+        NetmapChannel sender = sender();
+        sender.config().setOption(NetmapChannelOption.TX_MOREFRAG, true);
+        sender.eventLoop().submit(() -> {
             for (int i = 0; i < lengths.length; i++) {
-                expected.add((lengths[i] > 2048 ? "buf " : "batch ") + i + "/" + lengths[i]);
+                ByteBuf frame = sender.alloc().directBuffer(lengths[i]);
+                frame.writeInt(i).writeZero(lengths[i] - 4);
+                sender.write(frame, sender.voidPromise());
             }
-            assertEquals(expected, List.copyOf(seen));
-        } finally {
-            closeAll(open);
+            sender.flush();
+        }).sync();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (seen.size() < lengths.length && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < lengths.length; i++) {
+            expected.add((lengths[i] > 2048 ? "buf " : "batch ") + i + "/" + lengths[i]);
+        }
+        assertEquals(expected, List.copyOf(seen));
     }
 
-    /** Records the sequence numbers that arrive, in order. */
+    /** Output {@code {id} on the first loop, and its far end on the second, recorded by {@code far}. */
+    private NetmapChannel output(int id, Recorder far) throws InterruptedException {
+        bind(second, name + "}" + id, false, far);
+        return bind(first, name + "{" + id, false, new ChannelInboundHandlerAdapter());
+    }
+
+    /** The source, {@code }1} on the first loop with RX_BATCH on. */
+    private NetmapChannel source(ChannelHandler handler) throws InterruptedException {
+        return bind(first, name + "}1", true, handler);
+    }
+
+    /** The sender, {@code {1} on the second loop. */
+    private NetmapChannel sender() throws InterruptedException {
+        return bind(second, name + "{1", false, new ChannelInboundHandlerAdapter());
+    }
+
+    private NetmapChannel bind(EventLoop loop, String port, boolean batch, ChannelHandler handler)
+            throws InterruptedException {
+        NetmapChannel ch = (NetmapChannel) new Bootstrap().group(loop).channel(NetmapChannel.class)
+                .option(NetmapChannelOption.RX_BATCH, batch)
+                .handler(handler)
+                .bind(NetmapAddress.of(port)).sync().channel();
+        open.add(ch);
+        return ch;
+    }
+
+    /** Records the sequence numbers that arrive, in order (a damaged frame as -1 - its number). */
     private static final class Recorder extends ChannelInboundHandlerAdapter {
         private final List<Integer> seqs = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
-            int seq = frame.getInt(frame.readerIndex());
-            seqs.add(frame.readableBytes() == length(seq) ? seq : -1 - seq);
+            seqs.add(NumberedFrames.seq(frame));
             frame.release();
         }
 
@@ -321,45 +307,6 @@ class NetmapRxBatchTest {
                 }
             }
             assertEquals(expected, List.copyOf(seqs));
-        }
-    }
-
-    private static NetmapChannel bind(EventLoop loop, String name, boolean batch, ChannelHandler handler)
-            throws InterruptedException {
-        return (NetmapChannel) new Bootstrap().group(loop).channel(NetmapChannel.class)
-                .option(NetmapChannelOption.RX_BATCH, batch)
-                .handler(handler)
-                .bind(NetmapAddress.of(name)).sync().channel();
-    }
-
-    private static void closeAll(List<NetmapChannel> channels) throws InterruptedException {
-        for (int i = channels.size() - 1; i >= 0; i--) {
-            channels.get(i).close().sync();
-        }
-    }
-
-    private static int length(int seq) {
-        return 60 + seq % 200;
-    }
-
-    /** Sends frames 0..n-1 from any thread, paced by the sender's writability. */
-    private static void sendNumbered(NetmapChannel sender, int n) throws Exception {
-        for (int i = 0; i < n; ) {
-            if (!sender.isWritable()) {
-                Thread.sleep(1);
-                continue;
-            }
-            int batch = Math.min(64, n - i);
-            int from = i;
-            sender.eventLoop().submit(() -> {
-                for (int k = from; k < from + batch; k++) {
-                    ByteBuf frame = sender.alloc().directBuffer(length(k));
-                    frame.writeInt(k).writeZero(length(k) - 4);
-                    sender.write(frame, sender.voidPromise());
-                }
-                sender.flush();
-            }).sync();
-            i += batch;
         }
     }
 }
