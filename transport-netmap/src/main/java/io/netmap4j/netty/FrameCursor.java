@@ -38,6 +38,12 @@ final class FrameCursor extends AbstractByteBuf {
     /** Offset of the frame's first byte in the region. */
     private long base;
     private int length;
+    /**
+     * The last direct ByteBuffer copied to or from, as a segment over all of it: a writer (a pcap
+     * capture) reuses one buffer, and a segment made per copy would be an object per frame.
+     */
+    private ByteBuffer lastBuffer;
+    private MemorySegment lastBufferSegment;
 
     FrameCursor(MemorySegment region, ByteBufAllocator alloc) {
         super(0);
@@ -287,10 +293,18 @@ final class FrameCursor extends AbstractByteBuf {
         if (dst.hasArray()) {
             MemorySegment.copy(region, JAVA_BYTE, base + index, dst.array(), dst.arrayOffset() + at, n);
         } else {
-            MemorySegment.copy(region, base + index, MemorySegment.ofBuffer(dst), 0, n);
+            MemorySegment.copy(region, base + index, segmentOf(dst), at, n);
         }
         dst.position(at + n);
         return this;
+    }
+
+    private MemorySegment segmentOf(ByteBuffer buffer) {
+        if (buffer != lastBuffer) {
+            lastBufferSegment = MemorySegment.ofBuffer(buffer.duplicate().clear());
+            lastBuffer = buffer;
+        }
+        return lastBufferSegment;
     }
 
     @Override
@@ -338,7 +352,7 @@ final class FrameCursor extends AbstractByteBuf {
         if (src.hasArray()) {
             MemorySegment.copy(src.array(), src.arrayOffset() + at, region, JAVA_BYTE, base + index, n);
         } else {
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, region, base + index, n);
+            MemorySegment.copy(segmentOf(src), at, region, base + index, n);
         }
         src.position(at + n);
         return this;
