@@ -79,9 +79,12 @@ final class DirectWriteUnsafe implements Channel.Unsafe {
      */
     private void writeBatch(NetmapRxBatch batch, int tag, ChannelPromise promise) {
         if (!batch.isCurrent()) {
-            promise.tryFailure(new IllegalStateException("a NetmapRxBatch can be written only inside the channelRead "
-                    + "that delivered it, on its channel's event loop (" + batch + " to " + channel + "); copy "
-                    + "its frames to send them later or from another thread"));
+            promise.tryFailure(new IllegalStateException(batch.channel().eventLoop() != channel.eventLoop()
+                    ? "a NetmapRxBatch cannot be written to a channel on another event loop (" + batch + " of "
+                    + batch.channel() + " to " + channel + "): bind both on one loop, or write through "
+                    + "FrameOutputs, which copies the frames for such a channel"
+                    : "a NetmapRxBatch can be written only inside the channelRead that delivered it (" + batch
+                    + " to " + channel + "); copy its frames to send them later"));
             return;
         }
         boolean real = !promise.isVoid();

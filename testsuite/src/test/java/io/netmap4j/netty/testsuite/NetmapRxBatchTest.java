@@ -126,6 +126,8 @@ class NetmapRxBatchTest {
         NetmapChannel target = output(2, far);
         CompletableFuture<NetmapRxBatch> kept = new CompletableFuture<>();
         CompletableFuture<ByteBuf> copy = new CompletableFuture<>();
+        CompletableFuture<ChannelFuture> toElsewhere = new CompletableFuture<>();
+        NetmapChannel elsewhere = bind(second, name + "{3", false, new ChannelInboundHandlerAdapter());
         source(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -136,6 +138,7 @@ class NetmapRxBatchTest {
                         assertThrows(UnsupportedOperationException.class, frame::retain, "a frame cannot be kept");
                         assertFalse(frame.release(), "releasing a batch's frame does nothing");
                         copy.complete(batch.copy(0, ctx.alloc()));
+                        toElsewhere.complete(elsewhere.writeAndFlush(batch));
                         kept.complete(batch);
                     } catch (Throwable t) {
                         kept.completeExceptionally(t);
@@ -163,6 +166,11 @@ class NetmapRxBatchTest {
             IllegalStateException refused = assertInstanceOf(IllegalStateException.class, late.cause());
             assertTrue(refused.getMessage().contains("only inside the channelRead"), refused.getMessage());
         }
+        ChannelFuture crossed = toElsewhere.get();
+        assertTrue(crossed.await(10, TimeUnit.SECONDS));
+        IllegalStateException otherLoop = assertInstanceOf(IllegalStateException.class, crossed.cause());
+        assertTrue(otherLoop.getMessage().contains("another event loop") && otherLoop.getMessage().contains("FrameOutputs"),
+                otherLoop.getMessage());
         assertEquals(0, far.count(), "nothing was sent");
     }
 
