@@ -144,10 +144,7 @@ final class RxReader {
                             int max = budget > 0 ? budget - delivered : ring.numSlots();
                             int after = fillBatch(batch, ring, r, cur, tail, max, timestamp);
                             int n = batch.size();
-                            long batchBytes = 0;
-                            for (int i = 0; i < n; i++) {
-                                batchBytes += batch.length(i);
-                            }
+                            long batchBytes = batch.presentBytes();
                             if (budget <= 0) {
                                 int total = (int) Math.min(batchBytes, Integer.MAX_VALUE);
                                 handle.attemptedBytesRead(total);
@@ -248,6 +245,7 @@ final class RxReader {
      */
     private int fillBatch(NetmapRxBatch batch, NetmapRing ring, int r, int cur, int tail, int max, long timestamp) {
         int bufferSize = ring.bufferSize();
+        ring.bufferOffset(ring.bufIdx(cur)); // throws for a first slot that names no buffer, before the batch begins
         batch.begin(ring, r, cur, Math.min(ring.distance(cur, tail), max), timestamp);
         int slot = cur;
         for (int n = 0; slot != tail && n < max; n++) {

@@ -2,6 +2,7 @@ package io.netmap4j.netty.testsuite;
 
 import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapFrame;
+import io.netmap4j.netty.NetmapRxBatch;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Frames a handler keeps past {@code channelRead} stay intact while later frames arrive (copy
  * mode: they are copies; zero-copy: their buffers were swapped for extra buffers or their slots
  * stay held), and are all valid when released together at the end. Every frame arrives intact
- * with RX_READ_AHEAD on (the default) and off. Also: with RX_FRAME_METADATA the pipeline gets
+ * with RX_READ_AHEAD on (the default) and off, and in RX_BATCH batches. Also: with RX_FRAME_METADATA the pipeline gets
  * {@link NetmapFrame}s naming the RX ring.
  */
 class NetmapRxModesTest extends AbstractNetmapFrameTest {
@@ -104,6 +105,46 @@ class NetmapRxModesTest extends AbstractNetmapFrameTest {
             }
         });
         assertEquals(total, sendSweep(sb, cb, total, done));
+    }
+
+    /** With RX_BATCH, over every pair of ports: the frames of each batch, then the next, all intact and in order. */
+    @Test
+    void testEveryFrameArrivesIntactInBatches(TestInfo testInfo) throws Throwable {
+        run(testInfo, (sb, cb) -> {
+            int total = 3000;
+            CompletableFuture<Integer> done = new CompletableFuture<>();
+            sb.option(NetmapChannelOption.RX_BATCH, true).handler(new ChannelInboundHandlerAdapter() {
+                private int next;
+
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    try {
+                        if (msg instanceof NetmapRxBatch batch) {
+                            for (int i = 0; i < batch.size(); i++) {
+                                check(batch.frame(i));
+                            }
+                        } else {
+                            ByteBuf buf = (ByteBuf) msg; // a frame of several slots comes on its own
+                            try {
+                                check(buf);
+                            } finally {
+                                buf.release();
+                            }
+                        }
+                    } catch (Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                }
+
+                private void check(ByteBuf frame) {
+                    assertFrame(frame, next, sweepLength(next));
+                    if (++next == total) {
+                        done.complete(next);
+                    }
+                }
+            });
+            assertEquals(total, sendSweep(sb, cb, total, done));
+        });
     }
 
     /**
