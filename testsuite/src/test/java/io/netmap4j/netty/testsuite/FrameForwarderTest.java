@@ -13,7 +13,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +20,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,10 +46,9 @@ class FrameForwarderTest {
     @BeforeAll
     static void startGroup() {
         group = NetmapTestPermutation.newGroup();
-        Iterator<EventExecutor> loops = group.iterator();
-        first = (EventLoop) loops.next();
-        second = (EventLoop) loops.next();
-        assertNotEquals(first, second, "the group needs two loops");
+        EventLoop[] loops = NetmapTestPermutation.twoLoops(group);
+        first = loops[0];
+        second = loops[1];
     }
 
     @AfterAll

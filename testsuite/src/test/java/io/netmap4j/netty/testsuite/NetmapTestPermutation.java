@@ -6,11 +6,13 @@ import io.netmap4j.netty.NetmapChannelOption;
 import io.netmap4j.netty.NetmapIoHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 
 import io.netmap4j.user.nic.NicMechanism;
 import io.netmap4j.user.nic.VethPair;
@@ -18,6 +20,7 @@ import io.netmap4j.user.nic.VethPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -55,6 +58,17 @@ final class NetmapTestPermutation {
     static EventLoopGroup newGroup() {
         return new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("testsuite-netmap", true),
                 NetmapIoHandler.newFactory());
+    }
+
+    /** The two loops of a {@link #newGroup()} group, for tests that place channels on one or the other. */
+    static EventLoop[] twoLoops(EventLoopGroup group) {
+        Iterator<EventExecutor> loops = group.iterator();
+        EventLoop first = (EventLoop) loops.next();
+        EventLoop second = (EventLoop) loops.next();
+        if (first == second) {
+            throw new IllegalStateException("the group needs two loops");
+        }
+        return new EventLoop[] {first, second};
     }
 
     static List<BootstrapComboFactory<Bootstrap, Bootstrap>> pairs(EventLoopGroup group) {
