@@ -174,6 +174,7 @@ public final class Capture {
                 .flushEveryBatch(everyBatch).limit(count);
         Failure failure = new Failure();
         FunctionRunner runner = new FunctionRunner("capture", busyPoll);
+        List<String> closed = List.of();
         try {
             Channel ch;
             try {
@@ -196,6 +197,7 @@ public final class Capture {
                 last[1] = c;
                 return line;
             }, quiet, err, handleSignals);
+            closed = runner.closedPorts();
         } finally {
             runner.close();
         }
@@ -204,7 +206,7 @@ public final class Capture {
             err.println("capture: " + failure.cause.getMessage());
             return new Result(capture.seen(), capture.captured(), 1);
         }
-        return new Result(capture.seen(), capture.captured(), 0);
+        return new Result(capture.seen(), capture.captured(), FunctionRunner.reportClosed("capture", closed, err));
     }
 
     /** Keeps the first error the pipeline reports (a write error of the pcap output, a port failure). */

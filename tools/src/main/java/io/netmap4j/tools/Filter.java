@@ -108,6 +108,7 @@ public final class Filter {
         FrameForwarder[] forwarders = new FrameForwarder[2];
         Channel[] ports = new Channel[2];
         FilterHandler backward = both ? new FilterHandler(table) : null;
+        List<String> closed;
         try (FunctionRunner runner = new FunctionRunner("filter", busyPoll)) {
             Channel a = runner.bind(in, new ChannelInitializer<Channel>() {
                 @Override
@@ -157,6 +158,7 @@ public final class Filter {
                 last[1] = de;
                 return line;
             }, quiet, o, handleSignals);
+            closed = runner.closedPorts();
         }
         RuleCounters.Snapshot s = forward.counters().snapshot();
         long allowed = forward.allowed();
@@ -192,6 +194,6 @@ public final class Filter {
                         ((io.netmap4j.netty.NetmapChannel) ports[1 - i]).txZeroCopyFrames(), forwarders[i].pauses());
             }
         }
-        return new Result(allowed, denied, s, 0);
+        return new Result(allowed, denied, s, FunctionRunner.reportClosed("filter", closed, o));
     }
 }

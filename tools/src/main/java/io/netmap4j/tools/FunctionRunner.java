@@ -35,6 +35,8 @@ final class FunctionRunner implements AutoCloseable {
     private final String tool;
     private final EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
+    /** The port name each channel of {@link #channels} was bound to, in the same order. */
+    private final List<String> ports = new ArrayList<>();
     private volatile boolean interrupted;
 
     FunctionRunner(String tool, boolean busyPoll) {
@@ -69,6 +71,7 @@ final class FunctionRunner implements AutoCloseable {
             throw new Exception("cannot open " + port + ": " + bound.cause().getMessage(), bound.cause());
         }
         channels.add(bound.channel());
+        ports.add(port);
         return bound.channel();
     }
 
@@ -133,6 +136,32 @@ final class FunctionRunner implements AutoCloseable {
     /** Ends {@link #run} as Ctrl-C would (from any thread). */
     void stop() {
         interrupted = true;
+    }
+
+    /**
+     * The bound ports whose channel closed before this runner closed it: only a peer that died,
+     * or a failure of the port, does that. Call after {@link #run}, before {@link #close}.
+     */
+    List<String> closedPorts() {
+        List<String> closed = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            if (!channels.get(i).isActive()) {
+                closed.add(ports.get(i));
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * Says, after a tool's summary, which ports closed during its run (from {@link #closedPorts}).
+     *
+     * @return 1 when one did (the tool exits 1, as pkt-gen does), else 0
+     */
+    static int reportClosed(String tool, List<String> closed, PrintStream out) {
+        for (String port : closed) {
+            out.println(tool + ": " + port + " closed during the run; the counts above end there");
+        }
+        return closed.isEmpty() ? 0 : 1;
     }
 
     /** Frames per second and bits per second of frame data, and the frame count, for report lines. */

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -129,6 +130,7 @@ public final class Lb {
             throw new Exception(why);
         }
         LoadBalancerHandler balancer;
+        List<String> closed;
         try (FunctionRunner runner = new FunctionRunner("lb", busyPoll)) {
             Channel[] outputs = new Channel[pipes];
             for (int k = 0; k < pipes; k++) {
@@ -160,6 +162,7 @@ public final class Lb {
                 }
                 return String.format(Locale.ROOT, "in %8.3f Mpps  per pipe (Mpps) |%s", total * 1e3 / nanos, sb);
             }, quiet, o, handleSignals);
+            closed = runner.closedPorts();
         }
         long[] per = balancer.framesPerOutput();
         o.println("--- summary ---");
@@ -170,6 +173,6 @@ public final class Lb {
         }
         o.printf(Locale.ROOT, "%d frames in, %d of them fragments, non-IP or malformed (to %s), input paused %d times%n",
                 total, balancer.unhashedFrames(), output(defaultOutput), balancer.pauses());
-        return new Result(per, balancer.unhashedFrames(), 0);
+        return new Result(per, balancer.unhashedFrames(), FunctionRunner.reportClosed("lb", closed, o));
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -159,7 +160,7 @@ public final class Replay {
             throw new Exception(why);
         }
         long nanos;
-        boolean portClosed;
+        List<String> closed;
         try (FunctionRunner runner = new FunctionRunner("replay", busyPoll)) {
             Channel ch = runner.bind(port, handler);
             out.printf(Locale.ROOT, "replay %s: %d frames, %d bytes, %.3f s recorded%s%n", file, trace.frames(), trace.bytes(),
@@ -177,7 +178,7 @@ public final class Replay {
             }, quiet, out, handleSignals);
             // Only the peer's death or a failed write closes the channel before the runner does
             // (the handler then counts as finished too, so its state cannot tell).
-            portClosed = !ch.isActive();
+            closed = runner.closedPorts();
             handler.stop();
         }
         long sent = handler.sentFrames();
@@ -188,11 +189,7 @@ public final class Replay {
         if (handler.skippedFrames() > 0) {
             err.println("replay: skipped " + handler.skippedFrames() + " frames larger than the port's buffers");
         }
-        int code = handler.skippedFrames() > 0 ? 1 : 0;
-        if (portClosed) {
-            out.println("replay: " + port + " closed during the run; the counts above end there");
-            code = 1;
-        }
+        int code = Math.max(handler.skippedFrames() > 0 ? 1 : 0, FunctionRunner.reportClosed("replay", closed, out));
         return new Result(sent, bytes, handler.skippedFrames(), code);
     }
 }

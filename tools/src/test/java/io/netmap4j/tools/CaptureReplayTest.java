@@ -209,6 +209,25 @@ class CaptureReplayTest {
 
     /** A replay whose receiver dies stops at once, names the port and exits 1, as pkt-gen does. */
     @Test
+    void aCaptureWhosePortClosesDuringTheRunFailsIt(@TempDir Path dir) throws Exception {
+        String name = pipe();
+        try (ChildTool tx = ChildTool.start(PktGen.class, "pkt-gen ", "-f", "tx", "-i", name + "{0", "-R", "100000",
+                "-T", "60", "-q")) {
+            tx.killAfter(1500);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long start = System.nanoTime();
+            Capture.Result r = Capture.execute(new String[] {"-i", name + "}0", "-w", dir.resolve("c.pcap").toString(),
+                "-q", "-T", "60"}, print(out), print(out), false, null);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertEquals(1, r.exitCode(), text);
+            assertTrue(r.captured() > 0, text);
+            assertTrue(text.contains("capture: " + name + "}0 closed during the run"), text);
+            assertTrue(seconds < 30, "the capture went on for " + seconds + " s after its port closed:\n" + text);
+        }
+    }
+
+    @Test
     void aReplayWhosePortClosesDuringTheRunFailsIt(@TempDir Path dir) throws Exception {
         Path pcap = SampleFrames.write(dir.resolve("frames.pcap"), SampleFrames.all());
         String name = pipe();

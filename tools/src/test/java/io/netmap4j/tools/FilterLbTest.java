@@ -282,6 +282,27 @@ class FilterLbTest {
     }
 
     @Test
+    void anLbWhoseInputClosesDuringTheRunFailsIt() throws Exception {
+        String name = "netmap:lbx" + PID;
+        List<Channel> sinks = new ArrayList<>();
+        FrameCollector.bindEach(consumers, name + "}", 2, sinks); // consumers, so that the lb never pauses
+        try (ChildTool tx = ChildTool.start(PktGen.class, "pkt-gen ", "-f", "tx", "-i", name + "{99", "-R", "100000",
+                "-T", "60", "-q")) {
+            tx.killAfter(1500);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Lb.Result r = Lb.execute(new String[] {"-i", name + "}99", "-p", "2", "-q", "-T", "60"}, print(out), print(out),
+                    false, null);
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertEquals(1, r.exitCode(), text);
+            assertTrue(text.contains("lb: " + name + "}99 closed during the run"), text);
+        } finally {
+            for (Channel c : sinks) {
+                c.close().sync();
+            }
+        }
+    }
+
+    @Test
     void baseNamesAreTakenAsNetmapsLbDoes() {
         assertEquals("eth0", Lb.baseName("netmap:eth0-1"));
         assertEquals("lb", Lb.baseName("netmap:lb}99"));
