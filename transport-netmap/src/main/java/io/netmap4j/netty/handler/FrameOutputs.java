@@ -83,63 +83,74 @@ public final class FrameOutputs {
      * buffer index where the ports share buffers), one copy each to any other target.
      */
     public void write(int i, Object frame) {
+        if (frame instanceof NetmapRxBatch batch) {
+            writeBatch(outputs[i], frame, batch, -1);
+            return;
+        }
+        if (frame instanceof NetmapRxBatch.Tagged tagged) {
+            writeBatch(outputs[i], frame, tagged.batch(), tagged.tag());
+            return;
+        }
         Output o = outputs[i];
         Channel t = o.target;
-        NetmapRxBatch batch = frame instanceof NetmapRxBatch b ? b
-                : frame instanceof NetmapRxBatch.Tagged tagged ? tagged.batch() : null;
-        int tag = frame instanceof NetmapRxBatch.Tagged tagged ? tagged.tag() : -1;
-        if (batch != null) {
-            int n = tag < 0 ? batch.presentFrames() : ((NetmapRxBatch.Tagged) frame).frames();
-            if (n == 0) {
-                return;
-            }
-            if (!t.isActive()) {
-                dropAll(batch, tag);
-                dropped += n;
-                return;
-            }
-            o.frames += n;
-            o.bytes += tag < 0 ? batch.presentBytes() : ((NetmapRxBatch.Tagged) frame).bytes();
-        } else {
-            if (!t.isActive()) {
-                ReferenceCountUtil.release(frame);
-                dropped++;
-                return;
-            }
-            o.frames++;
-            o.bytes += frame instanceof ByteBuf buf ? buf.readableBytes()
-                    : frame instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
+        if (!t.isActive()) {
+            ReferenceCountUtil.release(frame);
+            dropped++;
+            return;
         }
-        boolean sameLoop = t.eventLoop() == source.channel().eventLoop();
-        if (sameLoop && (batch == null || t instanceof NetmapChannel)) {
+        o.frames++;
+        o.bytes += frame instanceof ByteBuf buf ? buf.readableBytes()
+                : frame instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
+        if (t.eventLoop() == source.channel().eventLoop()) {
             t.write(frame, t.voidPromise());
             o.wroteSinceFlush = true;
-        } else if (sameLoop) {
-            // Only a NetmapChannel takes a batch as such; any other channel gets a copy of each frame.
-            for (int k = 0; k < batch.size(); k++) {
-                if (selects(batch, tag, k)) {
-                    t.write(batch.copy(k, t.alloc()), t.voidPromise());
-                    batch.drop(k);
-                }
-            }
-            o.wroteSinceFlush = true;
-        } else if (batch != null) {
-            // The batch is over when this read ends, long before the target's loop runs: copies.
-            if (o.filling == null) {
-                o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
-            }
-            for (int k = 0; k < batch.size(); k++) {
-                if (selects(batch, tag, k)) {
-                    o.filling.add(batch.copy(k, source.alloc()));
-                    batch.drop(k);
-                }
-            }
         } else {
             if (o.filling == null) {
                 o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
             }
             o.filling.add(frame);
         }
+    }
+
+    /**
+     * The frames of {@code batch} that {@code tag} selects (-1: all present), written as the one
+     * message {@code msg} to a {@code NetmapChannel} on the source's loop; as a copy each to any
+     * other channel (a batch is over when its read ends, so it cannot wait for another loop).
+     */
+    private void writeBatch(Output o, Object msg, NetmapRxBatch batch, int tag) {
+        int n = tag < 0 ? batch.presentFrames() : ((NetmapRxBatch.Tagged) msg).frames();
+        if (n == 0) {
+            return;
+        }
+        Channel t = o.target;
+        if (!t.isActive()) {
+            dropAll(batch, tag);
+            dropped += n;
+            return;
+        }
+        o.frames += n;
+        o.bytes += tag < 0 ? batch.presentBytes() : ((NetmapRxBatch.Tagged) msg).bytes();
+        boolean sameLoop = t.eventLoop() == source.channel().eventLoop();
+        if (sameLoop && t instanceof NetmapChannel) {
+            t.write(msg, t.voidPromise());
+            o.wroteSinceFlush = true;
+            return;
+        }
+        for (int k = 0; k < batch.size(); k++) {
+            if (selects(batch, tag, k)) {
+                ByteBuf copy = batch.copy(k, (sameLoop ? t : source.channel()).alloc());
+                batch.drop(k);
+                if (sameLoop) {
+                    t.write(copy, t.voidPromise());
+                } else {
+                    if (o.filling == null) {
+                        o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
+                    }
+                    o.filling.add(copy);
+                }
+            }
+        }
+        o.wroteSinceFlush |= sameLoop;
     }
 
     /** True when frame {@code k} is present in {@code batch} and, unless {@code tag} is -1, tagged {@code tag}. */
