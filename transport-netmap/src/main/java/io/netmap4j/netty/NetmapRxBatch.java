@@ -53,6 +53,8 @@ import java.util.Arrays;
 public final class NetmapRxBatch {
     /** Tag of a frame no longer in the batch: dropped, or taken by a write. */
     private static final int GONE = -1;
+    /** The largest tag: tags name outputs, and {@link #tagged} keeps one message object per tag up to the largest used. */
+    public static final int MAX_TAG = 65_535;
     /** Tags below this have their frames and bytes counted as they change, so that writes need not count. */
     private static final int COUNTED_TAGS = 64;
 
@@ -200,12 +202,10 @@ public final class NetmapRxBatch {
         return presentBytes;
     }
 
-    /** Tags present frame {@code i} with {@code tag} (0 or more; every frame starts with 0), for {@link #tagged}. */
+    /** Tags present frame {@code i} with {@code tag} (0 to {@link #MAX_TAG}; every frame starts with 0), for {@link #tagged}. */
     public void tag(int i, int tag) {
         checkIndex(i);
-        if (tag < 0) {
-            throw new IllegalArgumentException("a frame's tag is 0 or more, not " + tag);
-        }
+        checkTag(tag);
         int old = tags[i];
         if (old == GONE) {
             throw new IllegalStateException("frame " + i + " is no longer in the batch (dropped or written)");
@@ -234,9 +234,7 @@ public final class NetmapRxBatch {
      * out of the batch). The same object every time for a tag.
      */
     public Tagged tagged(int tag) {
-        if (tag < 0) {
-            throw new IllegalArgumentException("a frame's tag is 0 or more, not " + tag);
-        }
+        checkTag(tag);
         if (tag >= selections.length) {
             Tagged[] grown = Arrays.copyOf(selections, Math.max(tag + 1, selections.length * 2));
             for (int t = selections.length; t < grown.length; t++) {
@@ -245,6 +243,12 @@ public final class NetmapRxBatch {
             selections = grown;
         }
         return selections[tag];
+    }
+
+    private static void checkTag(int tag) {
+        if (tag < 0 || tag > MAX_TAG) {
+            throw new IllegalArgumentException("a frame's tag is 0 to " + MAX_TAG + " (an output number), not " + tag);
+        }
     }
 
     /** Frames a write of {@code tag} selects (-1: all present). */

@@ -133,6 +133,8 @@ class NetmapRxBatchTest {
                         ByteBuf frame = batch.frame(0);
                         assertThrows(UnsupportedOperationException.class, frame::retain, "a frame cannot be kept");
                         assertFalse(frame.release(), "releasing a batch's frame does nothing");
+                        assertThrows(IllegalArgumentException.class, () -> batch.tag(0, -1));
+                        assertThrows(IllegalArgumentException.class, () -> batch.tagged(NetmapRxBatch.MAX_TAG + 1));
                         copy.complete(batch.copy(0, ctx.alloc()));
                         toElsewhere.complete(elsewhere.writeAndFlush(batch));
                         kept.complete(batch);
