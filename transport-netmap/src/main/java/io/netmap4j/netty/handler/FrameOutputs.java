@@ -1,6 +1,5 @@
 package io.netmap4j.netty.handler;
 
-import io.netmap4j.netty.NetmapChannel;
 import io.netmap4j.netty.NetmapRxBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -79,8 +78,8 @@ public final class FrameOutputs {
     /**
      * Sends {@code frame} (its ownership passes) to target {@code i}; it leaves at the next
      * {@link #flush()}. A {@link NetmapRxBatch} (or {@link NetmapRxBatch.Tagged}) sends its
-     * frames: one write for all of them to a {@code NetmapChannel} on the source's loop (moved by
-     * buffer index where the ports share buffers), one copy each to any other target.
+     * frames: one write for all of them to a target on the source's loop (moved by buffer index
+     * where the ports share buffers), one copy each to a target on another loop.
      */
     public void write(int i, Object frame) {
         if (frame instanceof NetmapRxBatch batch) {
@@ -105,17 +104,14 @@ public final class FrameOutputs {
             t.write(frame, t.voidPromise());
             o.wroteSinceFlush = true;
         } else {
-            if (o.filling == null) {
-                o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
-            }
-            o.filling.add(frame);
+            o.filling().add(frame);
         }
     }
 
     /**
      * The frames of {@code batch} that {@code tag} selects (-1: all present), written as the one
-     * message {@code msg} to a {@code NetmapChannel} on the source's loop; as a copy each to any
-     * other channel (a batch is over when its read ends, so it cannot wait for another loop).
+     * message {@code msg} to a target on the source's loop; as a copy each to a target on another
+     * loop (a batch is over when its read ends, so it cannot wait for another loop).
      */
     private void writeBatch(Output o, Object msg, NetmapRxBatch batch, int tag) {
         int n = tag < 0 ? batch.presentFrames() : ((NetmapRxBatch.Tagged) msg).frames();
@@ -130,27 +126,19 @@ public final class FrameOutputs {
         }
         o.frames += n;
         o.bytes += tag < 0 ? batch.presentBytes() : ((NetmapRxBatch.Tagged) msg).bytes();
-        boolean sameLoop = t.eventLoop() == source.channel().eventLoop();
-        if (sameLoop && t instanceof NetmapChannel) {
+        if (t.eventLoop() == source.channel().eventLoop()) {
+            // Only NetmapChannels run on a netmap event loop: the target takes the batch as it is.
             t.write(msg, t.voidPromise());
             o.wroteSinceFlush = true;
             return;
         }
+        Batch filling = o.filling();
         for (int k = 0; k < batch.size(); k++) {
             if (selects(batch, tag, k)) {
-                ByteBuf copy = batch.copy(k, (sameLoop ? t : source.channel()).alloc());
+                filling.add(batch.copy(k, source.alloc()));
                 batch.drop(k);
-                if (sameLoop) {
-                    t.write(copy, t.voidPromise());
-                } else {
-                    if (o.filling == null) {
-                        o.filling = o.freeBatches.isEmpty() ? new Batch(o) : o.freeBatches.poll();
-                    }
-                    o.filling.add(copy);
-                }
             }
         }
-        o.wroteSinceFlush |= sameLoop;
     }
 
     /** True when frame {@code k} is present in {@code batch} and, unless {@code tag} is -1, tagged {@code tag}. */
@@ -250,6 +238,14 @@ public final class FrameOutputs {
         long bytes;
         volatile long framesSnapshot;
         volatile long bytesSnapshot;
+
+        /** The batch being filled for the target's loop, started (or taken from the free ones) when needed. */
+        Batch filling() {
+            if (filling == null) {
+                filling = freeBatches.isEmpty() ? new Batch(this) : freeBatches.poll();
+            }
+            return filling;
+        }
 
         Output(Channel target) {
             this.target = target;
